@@ -1,0 +1,5 @@
+"""``python -m econsec`` runs the command line."""
+
+from econsec.cli import main
+
+main()

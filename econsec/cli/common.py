@@ -1,0 +1,55 @@
+"""Shared CLI helpers: consoles, progress bars, JSON output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from econsec.datasets.base import Progress as ProgressFn
+
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class State:
+    """Options of the root command."""
+
+    debug: bool = False
+
+
+state = State()
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressFn]:
+    """A progress callback drawing one bar per stage on stderr (only on a terminal)."""
+    bar = Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not err_console.is_terminal,
+        transient=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def report(stage: str, fraction: float) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=1.0)
+        bar.update(tasks[stage], completed=fraction)
+
+    with bar:
+        yield report
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to stdout."""
+    out_console.file.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,1 @@
+"""Know: trade dependencies, chokepoints, supply networks, scenarios (pure analytics)."""
