@@ -64,4 +64,5 @@ def world_export_shares(
     value_kusd, world_kusd, exporters (number of exporters of the product), share (0-1), rank
     (1 = largest exporter). Optional filters by year and HS edition.
     """
-    return engine.query(EXPORT_SHARES_SQL, ["baci"], {"year": year, "hs_edition": hs_edition})
+    params = {"year": year, "hs_edition": hs_edition}
+    return engine.query(EXPORT_SHARES_SQL, ["baci"], params, EXPORT_SHARES_SCHEMA)
