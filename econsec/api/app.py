@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from econsec import __version__
 from econsec.api.routers import datasets, health, jobs
@@ -17,6 +21,16 @@ from econsec.jobs import JobRunner
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
+
+STATIC = Path(__file__).with_name("static")
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>econsec API</title>
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/swagger-ui/favicon-32x32.png"></head>
+<body data-openapi-url="/openapi.json"><div id="swagger-ui"></div>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-ui/init.js"></script></body></html>
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app_store.dispose()
 
     app = FastAPI(
+        docs_url=None,  # served below from vendored assets: no CDN on closed networks
+        redoc_url=None,
         title="econsec",
         version=__version__,
         description="Japan's economic security system (Know / Protect / Promote) as software.",
@@ -51,6 +67,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(EconsecError)
     async def econsec_error(_request: Request, exc: EconsecError) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content=exc.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = jsonable_encoder(exc.errors())
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        body = ErrorBody(
+            error="ValidationError",
+            message=f"{where}: {first.get('msg', 'invalid request')}",
+            detail={"errors": errors},
+        )
+        return JSONResponse(status_code=422, content=body.model_dump())
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE)
 
     app.include_router(health.router)
     app.include_router(datasets.router)

@@ -9,8 +9,8 @@ import logging
 import sys
 from typing import Annotated
 
-import click
 import typer
+from rich.text import Text
 
 from econsec import __version__
 from econsec.cli import data, db, serve
@@ -56,23 +56,16 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: run the CLI and turn errors into exit codes."""
+    """Console-script entry point: run the CLI and turn errors into exit codes.
+
+    Typer handles usage errors itself (exit 2 with usage) and Ctrl-C ("Aborted!", exit 1); an
+    EconsecError becomes one line on stderr and exit 1, with a traceback only under --debug.
+    """
     state.debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv, prog_name="econsec", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
+        app(args=argv, prog_name="econsec")
     except EconsecError as exc:
         if state.debug:
             raise
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, markup=True)
+        err_console.print(Text("error: ", style="bold red") + Text(exc.message))
         sys.exit(1)

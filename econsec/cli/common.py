@@ -13,8 +13,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from econsec.datasets.base import Progress as ProgressFn
 
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Messages carry file names and values from user data: no markup, and one line per message
+# (soft wrap) so that errors stay greppable whatever the terminal width.
+out_console = Console(highlight=False, markup=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 @dataclass

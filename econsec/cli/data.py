@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.table import Table
+from rich.text import Text
 
 from econsec import open_catalogue
 from econsec.cli.common import err_console, out_console, print_json, progress_bar
 from econsec.datasets.catalogue import LoadResult
+from econsec.datasets.manifest import read_manifest
 from econsec.errors import DataError
 
 app = typer.Typer(help="List, load, inspect and remove datasets.", no_args_is_help=True)
@@ -26,9 +27,13 @@ def list_(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json([s.to_dict() for s in statuses])
         return
-    table = Table("name", "area", "format", "version", "loaded", "rows")
-    table.add_column("publisher", overflow="ellipsis", no_wrap=True, max_width=28)
-    table.add_column("licence", overflow="ellipsis", no_wrap=True, max_width=28)
+    table = Table()
+    table.add_column("name", no_wrap=True, min_width=22)
+    for column in ("area", "format", "version", "loaded"):
+        table.add_column(column)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("publisher", overflow="fold", ratio=1)
+    table.add_column("licence", overflow="fold", ratio=1)
     for s in statuses:
         d = s.to_dict()
         loaded = "yes" if d["loaded"] else "no"
@@ -118,20 +123,12 @@ def load_manifest(
     ],
 ) -> None:
     """Load every file a manifest lists, in order (used by `make run` for the shipped data)."""
-    try:
-        entries = yaml.safe_load(manifest.read_text(encoding="utf-8"))["datasets"]
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
-        raise DataError(
-            f"cannot read manifest ({exc})",
-            path=manifest,
-            expected="a YAML mapping with a 'datasets' list",
-        ) from None
     catalogue = open_catalogue()
-    for entry in entries:
-        path = (manifest.parent / entry["file"]).resolve()
-        options = {k: str(v) for k, v in (entry.get("options") or {}).items()}
+    for entry in read_manifest(manifest):
         with progress_bar() as report:
-            result = catalogue.load(entry["name"], path, options, progress=report)
+            result = catalogue.load(
+                entry.name, manifest.parent / entry.file, entry.options, progress=report
+            )
         _report(result)
 
 
@@ -162,7 +159,7 @@ def show(
     if as_json:
         print_json(info)
         return
-    out_console.print(f"[bold]{spec.name}[/] - {spec.title}")
+    out_console.print(Text(spec.name, style="bold") + Text(f" - {spec.title}"))
     for key in ("area", "publisher", "licence", "source_url", "cadence", "version", "rows"):
         out_console.print(f"  {key:<11} {'' if info[key] is None else info[key]}")
     if spec.description:

@@ -23,9 +23,9 @@ def upgrade() -> None:
 
 @app.command()
 def status() -> None:
-    """Show the app store's URL and schema revision."""
+    """Show the app store's URL and schema revision (without creating it)."""
     url = get_settings().app_database_url
-    out_console.print(
-        f"app store {app_store.safe_url(url)} at revision "
-        f"{app_store.current_revision(url) or 'none (run econsec db upgrade)'}"
-    )
+    path = app_store.sqlite_file(url)
+    revision = None if path is not None and not path.exists() else app_store.current_revision(url)
+    shown = revision or "none (run econsec db upgrade)"
+    out_console.print(f"app store {app_store.safe_url(url)} at revision {shown}")

@@ -64,7 +64,7 @@ class Version:
     checksum: str
     options: dict[str, str]
     release: str | None
-    loaded_at: datetime
+    loaded_at: datetime  # UTC, timezone-aware
     ended_at: datetime | None
     rows_loaded: int
     rows: int
@@ -361,8 +361,8 @@ def _version(row: tuple[Any, ...]) -> Version:
         checksum=row[6],
         options=json.loads(row[7]),
         release=row[8],
-        loaded_at=row[9],
-        ended_at=row[10],
+        loaded_at=row[9].replace(tzinfo=UTC),
+        ended_at=None if row[10] is None else row[10].replace(tzinfo=UTC),
         rows_loaded=row[11],
         rows=row[12],
         parts=json.loads(row[13]),

@@ -4,6 +4,10 @@ DuckDB lets one process write a database file at a time, so every write goes thr
 :meth:`AnalyticsStore.writer`, which also takes an exclusive file lock; readers open short-lived
 read-only connections and wait (up to ``wait_seconds``) while a writer holds the file. DuckDB runs
 under the memory limit and thread count from the settings and spills to ``<home>/tmp``.
+
+Within one process DuckDB refuses a read-only connection next to a read-write one (and the
+reverse), so while this process writes (a background load in the server), readers get a cursor
+on the writer's database instead: DuckDB's MVCC shows them the last committed state.
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ import duckdb
 from econsec.errors import StoreBusy
 from econsec.settings import Settings
 
-_LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
+_LOCK_MESSAGES = (
+    "Could not set lock",
+    "Conflicting lock",
+    "database is locked",
+    "different configuration",  # same process: a reader or writer is open with the other mode
+)
+_writers: dict[str, duckdb.DuckDBPyConnection] = {}
+_writers_lock = threading.Lock()
 
 
 class AnalyticsStore:
@@ -69,7 +80,7 @@ class AnalyticsStore:
                 return _session(
                     duckdb.connect(str(self.path), read_only=read_only, config=self._config())
                 )
-            except duckdb.IOException as exc:
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 if not any(m in str(exc) for m in _LOCK_MESSAGES):
                     raise
                 if time.monotonic() >= deadline:
@@ -89,9 +100,14 @@ class AnalyticsStore:
         with lock_path.open("a") as lock:
             self._lock(lock)
             con = self._connect(read_only=False)
+            key = str(self.path.resolve())
+            with _writers_lock:
+                _writers[key] = con
             try:
                 yield con
             finally:
+                with _writers_lock:
+                    _writers.pop(key, None)
                 con.close()
 
     def _lock(self, lock: Any) -> None:
@@ -112,7 +128,12 @@ class AnalyticsStore:
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection (an in-memory empty one if the store does not exist yet)."""
-        if not self.path.exists():
+        with _writers_lock:
+            writer = _writers.get(str(self.path.resolve()))
+            cursor = writer.cursor() if writer is not None else None
+        if cursor is not None:
+            con = cursor
+        elif not self.path.exists():
             con = _session(duckdb.connect(":memory:", config=self._config()))
         else:
             con = self._connect(read_only=True)
