@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -80,10 +79,9 @@ def ensure_file(rows: int, parquet: bool) -> Path:
 
 
 def run_once(path: Path, threads: int, memory_limit: str) -> tuple[int, float, float]:
-    """One load in a fresh process: (rows, seconds, peak RSS in MB of that process)."""
+    """One load in a fresh process: (rows, seconds, peak RSS in MB of that process alone)."""
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        done = subprocess.run(
+        child = subprocess.Popen(
             [
                 sys.executable,
                 "-c",
@@ -94,14 +92,18 @@ def run_once(path: Path, threads: int, memory_limit: str) -> tuple[int, float, f
                 memory_limit,
                 str(ROOT / "data" / "trade"),
             ],
-            check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
         )
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    # ru_maxrss of children is the largest child so far; runs only grow it, so take it as is.
-    return int(figures["rows"]), float(figures["seconds"]), max(peak, before) / 1024
+        assert child.stdout is not None
+        out = child.stdout.read()
+        child.stdout.close()
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"load failed with exit code {child.returncode}")
+    figures = json.loads(out.strip().splitlines()[-1])
+    return int(figures["rows"]), float(figures["seconds"]), usage.ru_maxrss / 1024
 
 
 def main() -> None:

@@ -65,6 +65,7 @@ class FlowSource:
     parquet: bool
     gzip: bool
     legacy_qty: bool = False  # quantities padded like '      NA' (older BACI releases)
+    source_types: dict[str, str] = field(default_factory=dict)  # Parquet column -> DuckDB type
     rejects: str = field(default_factory=lambda: f"_rejects_{next(_scans)}")
     _located: bool = False
 
@@ -76,7 +77,8 @@ class FlowSource:
         with path.open("rb") as fh:
             magic = fh.read(4)
         parquet, gz = magic == b"PAR1", magic[:2] == b"\x1f\x8b"
-        header = _parquet_columns(con, path) if parquet else _csv_header(path, gz)
+        types = _parquet_columns(con, path) if parquet else {}
+        header = list(types) if parquet else _csv_header(path, gz)
         present = set(header)
         layout = next((lay for lay in layouts if set(lay.columns.values()) <= present), None)
         if layout is None:
@@ -89,7 +91,7 @@ class FlowSource:
                 + "; ".join(",".join(lay.columns.values()) for lay in layouts[1:])
                 + ")",
             )
-        return cls(con, path, layout, header, parquet, gz)
+        return cls(con, path, layout, header, parquet, gz, source_types=types)
 
     # --- SQL ---------------------------------------------------------------------------------
 
@@ -116,12 +118,28 @@ class FlowSource:
             f"auto_detect = false, compression = '{'gzip' if self.gzip else 'none'}')"
         )
 
+    def _value(self, target: str) -> str:
+        """The SQL for one ``baci`` column, read from the scan ``src`` in its final type.
+
+        CSV columns are typed by the scan itself (bad values became rejects); Parquet columns
+        are used as they are when their type fits and cast otherwise (check_types has made sure
+        the casts succeed). Casting a column that already has the type still costs time.
+        """
+        source = self.layout.columns[target]
+        if self.parquet:
+            return self._parquet_value(source, self._target_type(target), prefix="src.")
+        if self.legacy_qty and target in ("qty_t", "hs6"):
+            text = f'trim(src."{source}")'
+            return (
+                f"TRY_CAST(nullif(nullif({text}, ''), 'NA') AS DOUBLE)"
+                if target == "qty_t"
+                else text
+            )
+        return f'src."{source}"'
+
     def select(self, table: str, edition: str, *, located: bool = False) -> str:
         """``CREATE TABLE table AS`` the clean rows (with ``_row`` when ``located``)."""
         c = {k: f'src."{v}"' for k, v in self.layout.columns.items()}
-        # CSV columns are typed by the scan (bad values are rejects); Parquet ones were
-        # checked by check_types. Casting a column already of its type still costs time.
-        cast = _cast if self.parquet else _as_is
         if self.layout.by_iso3:
             exporter = f"coalesce(ea.iso3, {c['exporter']})"
             importer = f"coalesce(ia.iso3, {c['importer']})"
@@ -132,37 +150,26 @@ class FlowSource:
             )
         else:  # the baci view adds ISO codes; storing codes only keeps the load fast
             exporter = importer = "NULL::VARCHAR"
-            exporter_code = cast(c["exporter"], "SMALLINT")
-            importer_code = cast(c["importer"], "SMALLINT")
+            exporter_code, importer_code = self._value("exporter"), self._value("importer")
             join = ""
-        hs6 = (
-            c["hs6"]
-            if not self.parquet and not self.legacy_qty
-            else (f"trim(CAST({c['hs6']} AS VARCHAR))")
-        )
+        hs6, qty, extra = self._value("hs6"), self._value("qty_t"), ""
         if self.legacy_qty:
             text = f"nullif(nullif(trim({c['qty_t']}), ''), 'NA')"
-            qty = f"TRY_CAST({text} AS DOUBLE)"
             extra = f", {text} IS NOT NULL AND {qty} IS NULL AS _bad_qty"
-        elif self.parquet:
-            text = f"nullif(trim(CAST({c['qty_t']} AS VARCHAR)), 'NA')"
-            qty, extra = f"CAST({text} AS DOUBLE)", ""
-        else:
-            qty, extra = c["qty_t"], ""
         if located:
             row = "file_row_number + 1" if self.parquet else "row_number() OVER () + 1"
             extra += f", {row} AS _row"
         scan = self._scan(f"{self.rejects}_located" if located else self.rejects)
         return f"""
             CREATE {"TEMP " if located else ""}TABLE "{table}" AS SELECT
-                {cast(c["year"], "SMALLINT")} AS year,
+                {self._value("year")} AS year,
                 '{edition}' AS hs_edition,
                 {exporter} AS exporter,
                 {importer} AS importer,
                 {exporter_code} AS exporter_code,
                 {importer_code} AS importer_code,
                 CASE WHEN length({hs6}) = 5 THEN '0' || {hs6} ELSE {hs6} END AS hs6,
-                {cast(c["value_kusd"], "DECIMAL(18,3)")} AS value_kusd,
+                {self._value("value_kusd")} AS value_kusd,
                 {qty} AS qty_t
                 {extra}
             FROM {scan} AS src {join}
@@ -181,20 +188,25 @@ class FlowSource:
         """Parquet only: every used column must convert to its type (first bad row named)."""
         if not self.parquet:
             return
-        code = "VARCHAR" if self.layout.by_iso3 else "SMALLINT"
-        types = {**_TYPES, "exporter": code, "importer": code}
-        checks = []
+        checks: list[tuple[str, str, str]] = []
         for target, source in self.layout.columns.items():
-            col = f'"{source}"'
-            cast = f"TRY_CAST(trim(CAST({col} AS VARCHAR)) AS {types[target]})"
-            if target == "qty_t":
-                cast = f"TRY_CAST(nullif(trim(CAST({col} AS VARCHAR)), 'NA') AS DOUBLE)"
-                col = f"nullif(trim(CAST({col} AS VARCHAR)), 'NA')"
+            kind = self._target_type(target)
+            if _fits(self.source_types[source], kind):
+                continue
+            value = self._parquet_value(source, kind)
             checks.append(
-                f"min(file_row_number) FILTER (WHERE {col} IS NOT NULL AND {cast} IS NULL)"
+                (
+                    target,
+                    source,
+                    f"min(file_row_number) FILTER (WHERE {value} IS NULL "
+                    f"AND {self._parquet_text(source)} IS NOT NULL)",
+                )
             )
-        rows = self.con.execute(f"SELECT {', '.join(checks)} FROM {self._scan('')}").fetchone()
-        for (target, source), bad in zip(self.layout.columns.items(), rows or (), strict=True):
+        if not checks:
+            return
+        sql = ", ".join(c[2] for c in checks)
+        rows = self.con.execute(f"SELECT {sql} FROM {self._scan('')}").fetchone()
+        for (target, source, _), bad in zip(checks, rows or (), strict=True):
             if bad is not None:
                 raise DataError(
                     "invalid value",
@@ -204,6 +216,24 @@ class FlowSource:
                     got=self.text(int(bad) + 1),
                     expected=_EXPECTED[target],
                 )
+
+    def _target_type(self, target: str) -> str:
+        if target in ("exporter", "importer"):
+            return "VARCHAR" if self.layout.by_iso3 else "SMALLINT"
+        return _TYPES[target]
+
+    def _parquet_text(self, source: str, prefix: str = "") -> str:
+        """A Parquet column, with '', 'NA' and padding read as missing when it is text."""
+        col = f'{prefix}"{source}"'
+        if self.source_types[source] != "VARCHAR":
+            return col
+        return f"nullif(nullif(trim({col}), ''), 'NA')"
+
+    def _parquet_value(self, source: str, kind: str, prefix: str = "") -> str:
+        """A Parquet column read as ``kind``: as is when its type fits, else a TRY_CAST."""
+        if _fits(self.source_types[source], kind):
+            return f'{prefix}"{source}"'
+        return f"TRY_CAST({self._parquet_text(source, prefix)} AS {kind})"
 
     def needs_legacy_qty(self) -> bool:
         """True when the only rejects are space-padded ``NA`` quantities (older releases)."""
@@ -311,25 +341,45 @@ def fail(
     )
 
 
-def _cast(expression: str, type_: str) -> str:
-    return f"CAST({expression} AS {type_})"
-
-
-def _as_is(expression: str, _type: str) -> str:
-    return expression
-
-
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     try:
         rows = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise DataError(f"not a readable Parquet file ({first})", path=path) from None
-    return [r[0] for r in rows]
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+_SMALL_INTS = frozenset({"TINYINT", "UTINYINT", "SMALLINT"})
+_NUMBERS = frozenset(
+    {
+        "TINYINT",
+        "UTINYINT",
+        "SMALLINT",
+        "USMALLINT",
+        "INTEGER",
+        "UINTEGER",
+        "BIGINT",
+        "UBIGINT",
+        "FLOAT",
+        "DOUBLE",
+    }
+)
+
+
+def _fits(source: str, target: str) -> bool:
+    """Whether every value of type ``source`` is already a valid ``target`` (no check needed)."""
+    if source == target:
+        return True
+    if target == "SMALLINT":
+        return source in _SMALL_INTS
+    if target == "DOUBLE":
+        return source in _NUMBERS or source.startswith("DECIMAL")
+    return False
 
 
 def _open_text(path: Path, gz: bool) -> io.TextIOWrapper:
