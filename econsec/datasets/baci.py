@@ -32,6 +32,11 @@ from econsec.errors import DataError
 #: BACI numeric codes whose ISO alpha-3 code BACI leaves empty or replaces with a pseudo code.
 #: 490 "Other Asia, nes" is how UN Comtrade (and so BACI) reports Taiwan.
 ISO_OVERRIDES = {490: ("TWN", "BACI 'Other Asia, nes' (S19): Taiwan")}
+#: Alpha-2 codes filled in where a file leaves them empty: Taiwan follows from 490 -> TWN, and
+#: Namibia's "NA" was lost as a missing value when the V202301 file was re-saved.
+ISO2_FILL = {490: "TW", 516: "NA"}
+#: Alpha-2 codes dropped: V202301 gives SACU (711) the code of South Africa alone.
+ISO2_DROP = frozenset({711})
 #: BACI pseudo codes for groupings that have no ISO 3166-1 code (kept, flagged is_iso = false).
 PSEUDO = {697: "R20", 849: "PUS", 711: "ZA1"}
 NON_ISO = frozenset({"R20", "PUS", "ZA1", "S19"})
@@ -149,7 +154,7 @@ def _stage_countries(ctx: StageContext) -> Staged:
         values = {
             "code": code,
             "iso3": iso3,
-            "iso2": row.get("iso2"),
+            "iso2": None if code in ISO2_DROP else row.get("iso2") or ISO2_FILL.get(code),
             "name": row.get("name"),
             "name_full": row.get("name_full") or row.get("name"),
             "baci_iso3": baci_iso3,

@@ -74,6 +74,9 @@ class DatasetSpec:
 
     ``partition_by`` names columns whose values split the dataset into parts that loads replace
     independently (one BACI file replaces its own HS edition and years, not the others).
+    ``view`` turns one version table into the SELECT the dataset view shows (default: all of
+    its columns). ``revision`` counts changes to the loader's output: a file loaded by an older
+    revision is loaded again rather than reported unchanged.
     """
 
     name: str
@@ -88,6 +91,7 @@ class DatasetSpec:
     partition_by: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     view: Callable[[str], str] | None = None
+    revision: int = 1
     options: tuple[Option, ...] = ()
     source_url: str = ""
     cadence: str = ""

@@ -28,6 +28,11 @@ from econsec.store.analytics import AnalyticsStore
 
 VERSIONS = "_econsec_versions"
 _STAGE_PREFIX = "_stage_"
+#: The columns :func:`_version` reads, in its order.
+_VERSION_COLUMNS = (
+    "dataset, number, table_name, status, source_name, source_path, checksum, options, release, "
+    "loaded_at, ended_at, rows_loaded, rows, parts, notes, loader_revision"
+)
 
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS {VERSIONS} (
@@ -46,7 +51,8 @@ CREATE TABLE IF NOT EXISTS {VERSIONS} (
     rows BIGINT NOT NULL,
     parts VARCHAR NOT NULL,
     notes VARCHAR NOT NULL,
-    document VARCHAR
+    document VARCHAR,
+    loader_revision INTEGER NOT NULL
 )
 """
 
@@ -70,6 +76,7 @@ class Version:
     rows: int
     parts: list[dict[str, Any]]
     notes: list[str]
+    loader_revision: int
 
     @property
     def id(self) -> str:
@@ -242,9 +249,8 @@ class Catalogue:
             if not _has_table(con, VERSIONS):
                 return []
             cur = con.execute(
-                f"SELECT dataset, number, table_name, status, source_name, source_path, checksum, "
-                f"options, release, loaded_at, ended_at, rows_loaded, rows, parts, notes "
-                f"FROM {VERSIONS} WHERE {' AND '.join(where)} ORDER BY dataset, number",
+                f"SELECT {_VERSION_COLUMNS} FROM {VERSIONS} WHERE {' AND '.join(where)} "
+                "ORDER BY dataset, number",
                 params,
             )
             return [_version(row) for row in cur.fetchall()]
@@ -283,7 +289,8 @@ class Catalogue:
                         f"econsec data load {required} FILE"
                     )
             for version in _active(con, name):
-                if version.checksum == checksum and version.options == opts:
+                same = (version.checksum, version.options) == (checksum, opts)
+                if same and version.loader_revision == spec.revision:
                     return LoadResult(version, False, [], time.perf_counter() - started)
             stage = f"{_STAGE_PREFIX}{name}_{uuid.uuid4().hex[:8]}"
             ctx = StageContext(con, path, stage, opts, _resolver(con), progress)
@@ -367,6 +374,7 @@ def _version(row: tuple[Any, ...]) -> Version:
         rows=row[12],
         parts=json.loads(row[13]),
         notes=json.loads(row[14]),
+        loader_revision=row[15],
     )
 
 
@@ -374,8 +382,7 @@ def _active(con: duckdb.DuckDBPyConnection, name: str) -> list[Version]:
     if not _has_table(con, VERSIONS):
         return []
     cur = con.execute(
-        f"SELECT dataset, number, table_name, status, source_name, source_path, checksum, options, "
-        f"release, loaded_at, ended_at, rows_loaded, rows, parts, notes FROM {VERSIONS} "
+        f"SELECT {_VERSION_COLUMNS} FROM {VERSIONS} "
         "WHERE dataset = ? AND status = 'active' ORDER BY number",
         [name],
     )
@@ -459,7 +466,7 @@ def _swap(
             retired.append(old.id)
         con.execute(
             f"INSERT INTO {VERSIONS} VALUES "
-            "(?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+            "(?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
             [
                 spec.name,
                 number,
@@ -475,6 +482,7 @@ def _swap(
                 json.dumps(parts, default=str),
                 json.dumps(staged.notes),
                 staged.document,
+                spec.revision,
             ],
         )
         _rebuild_view(con, spec)

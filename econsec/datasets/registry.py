@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from econsec.datasets import baci, baci_flows, hs, ipc, policy
+from econsec.datasets import baci, baci_flows, hs, ipc, materials, policy
 from econsec.datasets.base import DatasetSpec
 
 REGISTRY: dict[str, DatasetSpec] = {
-    spec.name: spec for spec in (*hs.SPECS, *baci.SPECS, baci_flows.BACI, *ipc.SPECS, *policy.SPECS)
+    spec.name: spec
+    for spec in (
+        *hs.SPECS,
+        *baci.SPECS,
+        baci_flows.BACI,
+        *materials.SPECS,
+        *ipc.SPECS,
+        *policy.SPECS,
+    )
 }

@@ -25,6 +25,9 @@ def test_country_codes_expose_iso3(catalogue: Catalogue) -> None:
     assert rows[490]["baci_iso3"] is None
     assert rows[711]["iso3"] == "ZA1"
     assert not rows[711]["is_iso"]
+    assert rows[711]["iso2"] is None  # the file gives SACU South Africa's ZA
+    assert rows[516]["iso2"] == "NA"  # Namibia's code, lost as "missing" in the file
+    assert rows[490]["iso2"] == "TW"
     assert rows[842]["iso3"] == "USA"
     assert rows[842]["name_full"].startswith("USA, Puerto Rico")
 
