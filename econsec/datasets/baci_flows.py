@@ -150,7 +150,7 @@ class _FlowLoad:
     def run(self) -> Staged:
         ctx = self.ctx
         self._aliases(ctx.resolve("baci_countries"))
-        self.source.check_types(ctx.table)
+        self.source.check_types()
         ctx.report("read", 0.0)
         listener = None if ctx.progress is None else (lambda f: ctx.report("read", f))
         run_with_progress(self.con, self.source.select(ctx.table, self.edition), listener)
@@ -285,58 +285,50 @@ class _FlowLoad:
 
     def _unknowns(self) -> list[_Unknown]:
         """Unknown codes, found among the distinct values (cheap: a few thousand at most)."""
-        table, c = self.ctx.table, self.layout.columns
-        found: list[_Unknown] = []
+        found: list[_Unknown | None] = []
         for role in ("exporter", "importer"):
             if self.layout.by_iso3:
                 column, known = role, "SELECT alias FROM _alias UNION SELECT iso3 FROM _alias"
             else:
                 column, known = f"{role}_code", "SELECT code FROM _codes"
-            codes = [
-                r[0]
-                for r in self.con.execute(
-                    f'SELECT DISTINCT {column} FROM "{table}" WHERE {column} IS NOT NULL '
-                    f"AND {column} NOT IN ({known}) ORDER BY 1"
-                ).fetchall()
-            ]
-            if codes:
-                listed = ", ".join(_sql_literal(x) for x in codes)
-                found.append(
-                    _Unknown(
-                        Check(
-                            f"{column} IN ({listed})",
-                            c[role],
-                            f"unknown {role}",
-                            "a country listed in baci_countries",
-                            unknown=True,
-                        ),
-                        [str(x) for x in codes],
-                    )
+            found.append(
+                self._unknown(
+                    column, known, [], role, f"unknown {role}", "a country listed in baci_countries"
                 )
+            )
         if self._products is not None:
-            codes = [
-                r[0]
-                for r in self.con.execute(
-                    f'SELECT DISTINCT hs6 FROM "{table}" WHERE hs6 NOT IN (SELECT hs6 FROM '
-                    f"{self._products} WHERE hs_edition = ?) ORDER BY 1",
+            known = f"SELECT hs6 FROM {self._products} WHERE hs_edition = ?"
+            found.append(
+                self._unknown(
+                    "hs6",
+                    known,
                     [self.edition],
-                ).fetchall()
-            ]
-            if codes:
-                listed = ", ".join(_sql_literal(x) for x in codes)
-                found.append(
-                    _Unknown(
-                        Check(
-                            f"hs6 IN ({listed})",
-                            c["hs6"],
-                            "unknown HS6 code",
-                            f"a code listed in baci_products for {self.edition}",
-                            unknown=True,
-                        ),
-                        codes,
-                    )
+                    "hs6",
+                    "unknown HS6 code",
+                    f"a code listed in baci_products for {self.edition}",
                 )
-        return found
+            )
+        return [u for u in found if u is not None]
+
+    def _unknown(
+        self, column: str, known: str, params: list[object], role: str, message: str, expected: str
+    ) -> _Unknown | None:
+        """The distinct values of ``column`` that ``known`` (a SELECT) does not list."""
+        codes = [
+            r[0]
+            for r in self.con.execute(
+                f'SELECT DISTINCT {column} FROM "{self.ctx.table}" WHERE {column} IS NOT NULL '
+                f"AND {column} NOT IN ({known}) ORDER BY 1",
+                params,
+            ).fetchall()
+        ]
+        if not codes:
+            return None
+        listed = ", ".join(_sql_literal(x) for x in codes)
+        check = Check(
+            f"{column} IN ({listed})", self.layout.columns[role], message, expected, unknown=True
+        )
+        return _Unknown(check, [str(x) for x in codes])
 
     def _unknown_note(self, unknown: _Unknown, count: int) -> str:
         shown = ", ".join(unknown.codes[:10]) + (" ..." if len(unknown.codes) > 10 else "")

@@ -184,7 +184,7 @@ class FlowSource:
 
     # --- errors ------------------------------------------------------------------------------
 
-    def check_types(self, table: str) -> None:
+    def check_types(self) -> None:
         """Parquet only: every used column must convert to its type (first bad row named)."""
         if not self.parquet:
             return

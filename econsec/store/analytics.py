@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -31,6 +31,7 @@ _LOCK_MESSAGES = (
     "database is locked",
     "different configuration",  # same process: a reader or writer is open with the other mode
 )
+T = TypeVar("T")
 _writers: dict[str, duckdb.DuckDBPyConnection] = {}
 _writers_lock = threading.Lock()
 
@@ -74,22 +75,28 @@ class AnalyticsStore:
         }
 
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.wait_seconds
-        while True:
+        def attempt() -> duckdb.DuckDBPyConnection | None:
             try:
-                return _session(
-                    duckdb.connect(str(self.path), read_only=read_only, config=self._config())
-                )
+                con = duckdb.connect(str(self.path), read_only=read_only, config=self._config())
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 if not any(m in str(exc) for m in _LOCK_MESSAGES):
                     raise
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"analytics store {self.path} is in use by another process "
-                        "(a data load in progress?); try again when it has finished",
-                        path=str(self.path),
-                    ) from exc
-                time.sleep(0.1)
+                return None
+            return _session(con)
+
+        return self._retry(attempt, "is in use by another process (a data load in progress?)")
+
+    def _retry(self, attempt: Callable[[], T | None], busy: str) -> T:
+        """Call ``attempt`` until it returns a value or ``wait_seconds`` have passed."""
+        deadline = time.monotonic() + self.wait_seconds
+        while (result := attempt()) is None:
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"analytics store {self.path} {busy}; try again when it has finished",
+                    path=str(self.path),
+                )
+            time.sleep(0.1)
+        return result
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -111,19 +118,14 @@ class AnalyticsStore:
                 con.close()
 
     def _lock(self, lock: Any) -> None:
-        deadline = time.monotonic() + self.wait_seconds
-        while True:
+        def attempt() -> bool | None:
             try:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"analytics store {self.path} is being written by another process; "
-                        "try again when it has finished",
-                        path=str(self.path),
-                    ) from None
-                time.sleep(0.1)
+                return None
+            return True
+
+        self._retry(attempt, "is being written by another process")
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
