@@ -53,7 +53,9 @@ CREATE TABLE IF NOT EXISTS {VERSIONS} (
     notes VARCHAR NOT NULL,
     document VARCHAR,
     loader_revision INTEGER NOT NULL
-)
+);
+-- stores written before the column existed
+ALTER TABLE {VERSIONS} ADD COLUMN IF NOT EXISTS loader_revision INTEGER DEFAULT 1;
 """
 
 
@@ -229,7 +231,16 @@ class Catalogue:
         return json.loads(row[0])
 
     def relation(self, name: str) -> str:
-        """Name of the view to query for ``name``; Conflict if it is not loaded."""
+        """Name of the view to query for ``name``; Conflict if it is not loaded.
+
+        ``<dataset>_rows`` names the stored rows of a dataset whose view transforms them.
+        """
+        if name.endswith("_rows") and name.removesuffix("_rows") in self.specs:
+            base = name.removesuffix("_rows")
+            if self.specs[base].view is None:
+                raise NotFound(f"dataset {base!r} has no separate stored-rows view")
+            self.relation(base)
+            return name
         status = self.dataset(name)
         if not status.loaded:
             raise Conflict(
@@ -331,6 +342,8 @@ class Catalogue:
                     [_now(), name],
                 )
                 con.execute(f'DROP VIEW IF EXISTS "{name}"')
+                con.execute(f'DROP VIEW IF EXISTS "{rows_view(name)}"')
+                _drop_caches(con)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -396,6 +409,15 @@ def _resolver(con: duckdb.DuckDBPyConnection) -> Any:
         return name
 
     return resolve
+
+
+def _drop_caches(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop derived tables engines keep (``_cache_*``): the data they came from changed."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '_cache_')"
+    ).fetchall()
+    for (table,) in rows:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
 def _drop_stale_stages(con: duckdb.DuckDBPyConnection) -> None:
@@ -486,6 +508,7 @@ def _swap(
             ],
         )
         _rebuild_view(con, spec)
+        _drop_caches(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -494,10 +517,26 @@ def _swap(
     return version, retired
 
 
+def rows_view(name: str) -> str:
+    """Name of the view of a dataset's stored rows, before its ``view`` hook (see below)."""
+    return f"{name}_rows"
+
+
 def _rebuild_view(con: duckdb.DuckDBPyConnection, spec: DatasetSpec) -> None:
-    """The dataset view: every active version's rows, each tagged with its version id."""
+    """The dataset view: every active version's rows, each tagged with its version id.
+
+    A dataset with a ``view`` hook also gets ``<name>_rows``, the stored rows as they are
+    (for ``baci``: numeric country codes without the ISO join), which analytics that work on
+    codes use to skip a join over every row.
+    """
+    versions = _active(con, spec.name)
     selects = []
-    for v in _active(con, spec.name):
+    for v in versions:
         body = spec.view(v.table) if spec.view else f'SELECT * FROM "{v.table}"'
         selects.append(f"SELECT *, '{v.id}' AS _version FROM ({body})")
     con.execute(f'CREATE OR REPLACE VIEW "{spec.name}" AS ' + " UNION ALL ".join(selects))
+    if spec.view:
+        raw = [f"SELECT *, '{v.id}' AS _version FROM \"{v.table}\"" for v in versions]
+        con.execute(
+            f'CREATE OR REPLACE VIEW "{rows_view(spec.name)}" AS ' + " UNION ALL ".join(raw)
+        )

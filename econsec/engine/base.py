@@ -72,9 +72,33 @@ class Engine(ABC):
             table = table.select(schema.names).cast(schema)
         return table
 
+    def materialize(
+        self,
+        name: str,
+        sql: str,
+        datasets: Sequence[str],
+        params: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Compute ``sql`` once and keep it; returns what to put in a FROM clause.
+
+        The result is kept until the datasets change (DuckDB: a table in the store; Spark: a
+        cached view in the session). Later queries name it in their SQL directly.
+        """
+        for dataset in datasets:
+            self.catalogue.relation(dataset)
+        return self._materialize(name, render(sql, params), list(datasets))
+
     @abstractmethod
     def _execute(self, sql: str, datasets: list[str]) -> pa.Table:
         """Backend hook: make ``datasets`` visible and run ``sql``."""
+
+    @abstractmethod
+    def _materialize(self, name: str, sql: str, datasets: list[str]) -> str:
+        """Backend hook: keep the result of ``sql``; return a FROM-clause item for it."""
+
+    @abstractmethod
+    def top_sum(self, expr: str, n: int) -> str:
+        """SQL aggregate: the sum of the ``n`` largest values of ``expr`` in a group."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release backend resources."""

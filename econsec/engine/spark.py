@@ -54,7 +54,8 @@ class SparkEngine(Engine):
         self.spark.sparkContext.setLogLevel("ERROR")
 
     def _export(self, name: str) -> Path:
-        versions = self.catalogue.dataset(name).versions
+        base = name.removesuffix("_rows") if name.endswith("_rows") else name
+        versions = self.catalogue.dataset(base).versions
         tag = hashlib.sha256(
             "|".join(f"{v.id}:{v.checksum}:{v.rows}" for v in versions).encode()
         ).hexdigest()[:16]
@@ -67,11 +68,26 @@ class SparkEngine(Engine):
             partial.rename(target)
         return target
 
-    def _execute(self, sql: str, datasets: list[str]) -> pa.Table:
+    def _register(self, datasets: list[str]) -> None:
         for name in datasets:
             self.spark.read.parquet(str(self._export(name))).createOrReplaceTempView(name)
-        frame = self.spark.sql(sql)
-        return frame.toArrow()
+
+    def _execute(self, sql: str, datasets: list[str]) -> pa.Table:
+        self._register(datasets)
+        return self.spark.sql(sql).toArrow()
+
+    def _materialize(self, name: str, sql: str, datasets: list[str]) -> str:
+        self._register(datasets)
+        if not self.spark.catalog.tableExists(name):
+            frame = self.spark.sql(sql).cache()
+            frame.createOrReplaceTempView(name)
+        return name
+
+    def top_sum(self, expr: str, n: int) -> str:
+        return (
+            f"aggregate(slice(sort_array(collect_list({expr}), false), 1, {n}), "
+            "CAST(0 AS DOUBLE), (acc, x) -> acc + x)"
+        )
 
     def close(self) -> None:
         """Stop the Spark session."""
