@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from econsec.engine.base import Engine
+from econsec.errors import DataError
 from econsec.know import flows, groups, methods
 from econsec.know.indicators import indicators
 from econsec.know.methods import TEST_TYPE, Method
@@ -46,7 +47,8 @@ def concern_members(
 def dependencies(
     engine: Engine,
     *,
-    year: int,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
     importers: Sequence[str] | None = None,
     method: str = "geodep",
     thresholds: Mapping[str, float] | None = None,
@@ -55,27 +57,32 @@ def dependencies(
     edition: str | None = None,
     dataset: str = "baci",
 ) -> pa.Table:
-    """Indicators and dependency tests for ``importers`` (all countries if None) in ``year``."""
+    """Indicators and dependency tests for ``importers`` (all countries if None).
+
+    Give ``year``, or ``years`` for several at once (one pass over the data for all of them).
+    """
+    targets = sorted(set(years or ([] if year is None else [year])))
+    if not targets:
+        raise DataError("no year given", field="year", expected="a year such as 2024")
     m = methods.method(method)
     params = m.parameters(thresholds)
     src = flows.source(dataset)
-    wanted = entities(importers, extra_groups)
-    years = [year]
+    needed = set(targets)
+    loaded = {y for y, _ in flows.available(engine.catalogue, src)}
     if m.name == "geodep":
-        loaded = {y for y, _ in flows.available(engine.catalogue, src)}
-        window = range(year - int(params["window"]) + 1, year + 1)
-        years = [y for y in window if y in loaded] or [year]
+        width = int(params["window"])
+        needed |= {y for t in targets for y in range(t - width + 1, t) if y in loaded}
     table = indicators(
         engine,
-        years=years,
-        importers=wanted,
+        years=sorted(needed),
+        importers=entities(importers, extra_groups),
         concern=concern_members(concern, extra_groups),
         edition=edition,
         dataset=dataset,
     )
     table = methods.evaluate(table, m, params)
     if m.name == "geodep":
-        table = _persistence(table, year, len(years), params, m)
+        table = _persistence(table, targets, loaded, params, m)
     else:
         table = table.rename_columns([*table.column_names[:-2], "dependent", "tests"])
     table = table.append_column("flags", methods.flags(table["tests"]))
@@ -83,6 +90,7 @@ def dependencies(
     order = pc.sort_indices(
         table,
         [
+            ("year", "ascending"),
             ("dependent", "descending"),
             ("importer", "ascending"),
             ("import_value", "descending"),
@@ -100,33 +108,57 @@ def indicators_schema() -> pa.Schema:
 
 
 def _persistence(
-    table: pa.Table, year: int, loaded: int, params: Mapping[str, float], m: Method
+    table: pa.Table,
+    targets: Sequence[int],
+    loaded: set[int],
+    params: Mapping[str, float],
+    m: Method,
 ) -> pa.Table:
-    """GeoDep: keep ``year``; dependent if the tests held in enough loaded years of the window.
-
-    Adds a ``persistence`` test: the number of years passed, ``>=`` the years required.
-    """
-    required = min(int(params["min_years"]), loaded)
-    passes = table.group_by(["importer", "product"]).aggregate([("passed_all", "sum")])
-    current = table.filter(pc.equal(table["year"], year)).drop_columns(["passed_all"])
-    # Acero joins carry no list columns: join the keys with a row number, then restore order.
+    """GeoDep: rows of the target years; dependent if the tests held in enough loaded years of
+    each row's window. Adds a ``persistence`` test: years passed, ``>=`` the years required
+    (``min_years``, or every loaded year of the window when fewer are loaded)."""
+    width = int(params["window"])
+    current = table.filter(pc.is_in(table["year"], pa.array(targets, pa.int16())))
+    current = current.drop_columns(["passed_all"])
+    rows = len(current)
     index = pa.table(
         {
             "importer": current["importer"],
             "product": current["product"],
-            "_row": pa.array(np.arange(len(current))),
+            "year": pc.cast(current["year"], pa.int32()),
+            "_row": pa.array(np.arange(rows)),
         }
     )
-    joined = index.join(passes, ["importer", "product"], join_type="left outer").sort_by("_row")
-    counts = pc.cast(pc.fill_null(joined["passed_all_sum"], 0), pa.float64()).combine_chunks()
-    dependent = pc.greater_equal(counts, float(required))
-    rows = len(current)
+    counts = np.zeros(rows)
+    for shift in range(width):  # the passes of year t - shift, joined onto year t
+        earlier = pa.table(
+            {
+                "importer": table["importer"],
+                "product": table["product"],
+                "year": pc.cast(pc.add(table["year"], shift), pa.int32()),
+                "passed": pc.cast(table["passed_all"], pa.int32()),
+            }
+        )
+        joined = index.join(earlier, ["importer", "product", "year"], join_type="left outer")
+        joined = joined.sort_by("_row")
+        counts += pc.fill_null(joined["passed"], 0).to_numpy()
+    required_of = {
+        t: float(
+            min(
+                int(params["min_years"]),
+                sum(1 for y in range(t - width + 1, t + 1) if y in loaded) or 1,
+            )
+        )
+        for t in targets
+    }
+    required = np.array([required_of[int(y)] for y in current["year"].to_pylist()])
+    dependent = pa.array(counts >= required)
     persistence = pa.StructArray.from_arrays(
         [
             pa.array(["persistence"] * rows),
-            counts,
+            pa.array(counts),
             pa.array([">="] * rows),
-            pa.array([float(required)] * rows, pa.float64()),
+            pa.array(required),
             dependent,
         ],
         fields=list(TEST_TYPE),

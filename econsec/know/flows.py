@@ -14,7 +14,6 @@ the largest supplier of a group is one ``MAX``; ties go to the larger key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from econsec.datasets.catalogue import Catalogue
@@ -140,46 +139,6 @@ def available(catalogue: Catalogue, src: Source) -> list[tuple[int, str | None]]
         )
     parts = {(int(p["year"]), p.get("hs_edition")) for v in versions for p in v.parts}
     return sorted(parts)
-
-
-def pick_edition(
-    catalogue: Catalogue, src: Source, years: Iterable[int], edition: str | None
-) -> str | None:
-    """The HS edition to read ``years`` in; a Conflict lists what is loaded otherwise."""
-    parts = available(catalogue, src)
-    wanted = sorted(set(years))
-    have = {y for y, _ in parts}
-    missing = [y for y in wanted if y not in have]
-    if missing:
-        raise Conflict(
-            f"year(s) {', '.join(map(str, missing))} not loaded in {src.dataset}; "
-            f"available: {describe(parts)}"
-        )
-    if not src.edition:
-        return None
-    editions: Mapping[int, set[str]] = {
-        y: {e for yy, e in parts if yy == y and e is not None} for y in wanted
-    }
-    if edition is not None:
-        lacking = [y for y in wanted if edition not in editions[y]]
-        if lacking:
-            raise Conflict(
-                f"{edition} is not loaded for {', '.join(map(str, lacking))}; available: "
-                f"{describe(parts)} (econsec.know.editions converts between editions)"
-            )
-        return edition
-    common = set.intersection(*(editions[y] for y in wanted))
-    if not common:
-        raise Conflict(
-            f"no HS edition is loaded for every year asked; available: {describe(parts)}; "
-            "pass an edition to convert to"
-        )
-    return max(common, key=_edition_order)
-
-
-def _edition_order(edition: str) -> int:
-    year = int(edition[2:])
-    return year + (1900 if year >= 88 else 2000)
 
 
 def describe(parts: list[tuple[int, str | None]]) -> str:

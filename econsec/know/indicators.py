@@ -27,7 +27,8 @@ import pyarrow as pa
 
 from econsec.engine.base import Engine, literal
 from econsec.errors import Conflict
-from econsec.know import flows
+from econsec.know import editions, flows
+from econsec.know.editions import Plan
 from econsec.know.flows import Keys, Source, decode_sql, pack_sql, unpack_key_sql
 
 SCHEMA = pa.schema(
@@ -55,34 +56,56 @@ SCHEMA = pa.schema(
 NO_EXPORTS = 9999.0
 
 
-def flows_sql(src: Source, keys: Keys, years: Sequence[int], edition: str | None) -> str:
-    """The keyed flows: year, product, importer key i, exporter key e, value v (> 0)."""
-    where = [f"year IN {literal(tuple(years))}", "value_kusd > 0"]
-    if edition is not None:
-        where.append(f"hs_edition = {literal(edition)}")
+#: Products regrouped for rollups: an HS prefix length (2: chapters, 4: headings) or an explicit
+#: product -> group labels mapping (a product may belong to several groups).
+ProductGroups = int | Mapping[str, Sequence[str]] | None
+
+
+def flows_sql(src: Source, keys: Keys, plan: Plan, product_groups: ProductGroups = None) -> str:
+    """The keyed flows: year, product, importer key i, exporter key e, value v (> 0).
+
+    With ``product_groups`` the product is replaced by its group (flows of a product in two
+    groups count in both; products in no group are left out).
+    """
+    select = (
+        f"year, {{product}} AS product, {keys.key_sql(src, 'importer')} AS i, "
+        f"{keys.key_sql(src, 'exporter')} AS e, {{v}} AS v"
+    )
+    base = editions.read_sql(src, plan, select, "value_kusd > 0")
+    if product_groups is None:
+        return base
+    if isinstance(product_groups, int):
+        return (
+            f"SELECT year, substr(product, 1, {int(product_groups)}) AS product, i, e, v "
+            f"FROM ({base}) g"
+        )
+    pairs = [(p, g) for p, labels in sorted(product_groups.items()) for g in labels]
+    if not pairs:
+        pairs = [("", "")]
+    values = ", ".join(f"({literal(p)}, {literal(g)})" for p, g in pairs)
     return (
-        f"SELECT year, {src.product} AS product, {keys.key_sql(src, 'importer')} AS i, "
-        f"{keys.key_sql(src, 'exporter')} AS e, CAST(value_kusd AS DOUBLE) AS v "
-        f"FROM {src.relation} WHERE {' AND '.join(where)}"
+        f"SELECT g.year, m.grp AS product, g.i, g.e, g.v FROM ({base}) g "
+        f"JOIN (VALUES {values}) AS m(product, grp) ON m.product = g.product"
     )
 
 
 def world_tables(
-    engine: Engine, src: Source, keys: Keys, years: Sequence[int], edition: str | None
+    engine: Engine, src: Source, keys: Keys, plan: Plan, product_groups: ProductGroups = None
 ) -> tuple[str, str]:
-    """Materialized per-exporter and per-product world totals for these years (cached)."""
-    base = flows_sql(src, keys, years, edition)
+    """Materialized per-exporter and per-product world totals for the planned years (cached)."""
+    base = flows_sql(src, keys, plan, product_groups)
+    reads = editions.datasets(src, plan)
     exporters = engine.materialize(
         f"{src.dataset}_exporters",
         f"SELECT year, product, e, SUM(v) AS x FROM ({base}) f GROUP BY year, product, e",
-        [src.relation],
+        reads,
     )
     world = engine.materialize(
         f"{src.dataset}_world",
         f"SELECT year, product, SUM(x) AS world_value, SUM(x * x) AS world_sq, "
         f"MAX(x) AS world_top, MAX({pack_sql('x', 'e')}) AS world_packed "
         f"FROM {exporters} w GROUP BY year, product",
-        [src.relation],
+        reads,
     )
     return exporters, world
 
@@ -100,18 +123,20 @@ def indicators(
     concern: Sequence[str] = (),
     edition: str | None = None,
     dataset: str = "baci",
+    product_groups: ProductGroups = None,
 ) -> pa.Table:
     """Indicators for every (importer, year, product); see the module docstring.
 
     ``importers`` maps entity names to member ISO codes (a single country: itself; a group: its
     members, with intra-group flows excluded from imports and exports). None means every
     country in the data. ``concern`` lists the countries whose share is ``concern_share``.
+    ``product_groups`` computes the same indicators for groups of products instead.
     """
     src = flows.source(dataset)
     years = sorted(set(years))
-    edition = flows.pick_edition(engine.catalogue, src, years, edition)
+    plan = editions.plan(engine, src, years, edition)
     keys = Keys.load(engine)
-    exporters, world = world_tables(engine, src, keys, years, edition)
+    exporters, world = world_tables(engine, src, keys, plan, product_groups)
     singles = (
         None
         if importers is None
@@ -129,7 +154,7 @@ def indicators(
     if groups:
         parts.append(_group_sql(engine, keys, groups, concern_keys))
     sql = f"""
-        WITH flows AS ({flows_sql(src, keys, years, edition)}),
+        WITH flows AS ({flows_sql(src, keys, plan, product_groups)}),
         imp AS ({" UNION ALL ".join(parts)})
         SELECT
             imp.entity AS importer, CAST(imp.year AS SMALLINT) AS year, imp.product,
@@ -156,9 +181,9 @@ def indicators(
             ON kw.key = {unpack_key_sql("w.world_packed")}
         ORDER BY importer, year, imp.import_value DESC, product
     """
-    table = engine.query(sql, [src.relation, "baci_countries"], schema=SCHEMA)
+    table = engine.query(sql, [*editions.datasets(src, plan), "baci_countries"], schema=SCHEMA)
     if importers:
-        _check_found(engine, src, table, importers, years, edition)
+        _check_found(engine, src, table, importers, plan)
     return table
 
 
@@ -167,8 +192,7 @@ def _check_found(
     src: Source,
     table: pa.Table,
     importers: Mapping[str, Sequence[str]],
-    years: Sequence[int],
-    edition: str | None,
+    plan: Plan,
 ) -> None:
     """A requested importer with no imports at all is an error that lists who is there."""
     found = set(table["importer"].to_pylist())
@@ -178,15 +202,15 @@ def _check_found(
     keys = Keys.load(engine)
     have = engine.query(
         f"SELECT DISTINCT {decode_sql('f.i', 'k')} AS importer FROM "
-        f"({flows_sql(src, keys, years, edition)}) f "
+        f"({flows_sql(src, keys, plan)}) f "
         f"LEFT JOIN {keys.values_sql()} AS k(key, iso3) ON k.key = f.i ORDER BY 1",
-        [src.relation, "baci_countries"],
+        [*editions.datasets(src, plan), "baci_countries"],
     )
     names = [str(n) for n in have["importer"].to_pylist()]
     shown = ", ".join(names[:40]) + (f" ... ({len(names)} in all)" if len(names) > 40 else "")
     raise Conflict(
         f"no imports for {', '.join(missing)} in {src.dataset} "
-        f"{', '.join(map(str, years))}; importers with data: {shown}"
+        f"{', '.join(map(str, plan.sources))}; importers with data: {shown}"
     )
 
 
