@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from econsec import __version__
-from econsec.api.routers import datasets, health, jobs
+from econsec.api.routers import datasets, health, jobs, know
 from econsec.api.schemas import ErrorBody
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import EconsecError
@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            engine = getattr(app.state, "engine", None)
+            if engine is not None:
+                engine.close()
             app.state.jobs.close()
             app_store.dispose()
 
@@ -89,4 +92,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(datasets.router)
     app.include_router(jobs.router)
+    app.include_router(know.router)
     return app

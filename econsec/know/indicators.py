@@ -72,20 +72,25 @@ def flows_sql(src: Source, keys: Keys, plan: Plan, product_groups: ProductGroups
         f"{keys.key_sql(src, 'exporter')} AS e, {{v}} AS v"
     )
     base = editions.read_sql(src, plan, select, "value_kusd > 0")
+    if product_groups is None and not plan.converted:
+        return base  # one row per (year, product, importer, exporter) already: BACI's key
     if product_groups is None:
-        return base
-    if isinstance(product_groups, int):
-        return (
+        regrouped = f"SELECT year, product, i, e, v FROM ({base}) g"
+    elif isinstance(product_groups, int):
+        regrouped = (
             f"SELECT year, substr(product, 1, {int(product_groups)}) AS product, i, e, v "
             f"FROM ({base}) g"
         )
-    pairs = [(p, g) for p, labels in sorted(product_groups.items()) for g in labels]
-    if not pairs:
-        pairs = [("", "")]
-    values = ", ".join(f"({literal(p)}, {literal(g)})" for p, g in pairs)
+    else:
+        pairs = [(p, g) for p, labels in sorted(product_groups.items()) for g in labels]
+        values = ", ".join(f"({literal(p)}, {literal(g)})" for p, g in pairs or [("", "")])
+        regrouped = (
+            f"SELECT g.year, m.grp AS product, g.i, g.e, g.v FROM ({base}) g "
+            f"JOIN (VALUES {values}) AS m(product, grp) ON m.product = g.product"
+        )
+    # Several source products now share a product: one row per supplier again.
     return (
-        f"SELECT g.year, m.grp AS product, g.i, g.e, g.v FROM ({base}) g "
-        f"JOIN (VALUES {values}) AS m(product, grp) ON m.product = g.product"
+        f"SELECT year, product, i, e, SUM(v) AS v FROM ({regrouped}) r GROUP BY year, product, i, e"
     )
 
 
