@@ -28,6 +28,9 @@ class Format(StrEnum):
     parquet = "parquet"
 
 
+_KEYS = frozenset({"importer", "exporter", "supplier", "product", "group", "year", "material"})
+
+
 def _format(name: str, value: Any) -> str:
     if value is None:
         return ""
@@ -76,7 +79,11 @@ def write(
     view = Table(title=title, show_lines=False)
     for name in shown.column_names:
         numeric = pa.types.is_integer(shown[name].type) or pa.types.is_floating(shown[name].type)
-        view.add_column(name, justify="right" if numeric and name != "year" else "left")
+        if name in _KEYS:  # codes are never cut: shorten the numbers instead
+            width = max([len(name), *(len(_cell(v)) for v in shown[name].to_pylist())])
+            view.add_column(name, no_wrap=True, min_width=min(width, 24))
+        else:
+            view.add_column(name, justify="right" if numeric and name != "year" else "left")
     for row in shown.to_pylist():
         view.add_row(*[_format(k, v) for k, v in row.items()])
     if out is not None:

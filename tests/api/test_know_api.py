@@ -1,0 +1,68 @@
+"""The Know routes over HTTP on the real critical-materials extract (JSON and CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from econsec.api import create_app
+from econsec.datasets.catalogue import Catalogue
+from econsec.settings import Settings
+from econsec.store.analytics import AnalyticsStore
+from tests.conftest import SHIPPED, shared_file
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    catalogue = Catalogue(AnalyticsStore.from_settings(settings))
+    catalogue.load("baci_countries", shared_file("trade/baci_country_codes_V202301.csv"))
+    catalogue.load("baci", shared_file("trade/baci_hs17_2024_critical_materials.parquet"))
+    catalogue.load("critical_products", SHIPPED / "policy/critical_products.yaml")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_dependencies_json_and_csv(client: TestClient) -> None:
+    response = client.get("/know/dependencies", params={"year": 2024, "importer": "JPN"})
+    assert response.status_code == 200
+    rows = response.json()
+    assert len(rows) == 30
+    assert rows[0]["dependent"]
+    assert {"importer", "product", "hhi", "flags", "unit"} <= set(rows[0])
+    response = client.get(
+        "/know/dependencies",
+        params={"year": 2024, "importer": ["JPN", "EU27"], "format": "csv", "dependent_only": True},
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert table
+    assert {r["importer"] for r in table} <= {"JPN", "EU27"}
+
+
+def test_errors_are_json(client: TestClient) -> None:
+    response = client.get("/know/dependencies", params={"year": 2019, "importer": "JPN"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "Conflict"
+    assert "available: 2024 (HS17)" in response.json()["message"]
+    response = client.get("/know/dependencies", params={"year": 2024, "method": "vibes"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "ValidationError"
+
+
+def test_chokepoints_scenario_rollup_trends(client: TestClient) -> None:
+    top = client.get("/know/chokepoints", params={"year": 2024, "limit": 1}).json()
+    assert top[0]["product"] == "811212"
+    scenario = client.get(
+        "/know/scenario",
+        params={"exporter": "CHN", "products": "850511", "year": 2024, "importers": "JPN"},
+    ).json()
+    assert scenario["losses"][0]["lost_value"] == 156_879.57
+    assert "not modelled" in scenario["assumption"]
+    rollup = client.get("/know/rollup", params={"year": 2024, "importer": "JPN"}).json()
+    assert any(r["group"] == "3" for r in rollup)
+    series = client.get("/know/trends", params={"importer": "JPN"}).json()
+    assert {r["year"] for r in series} == {2024}
