@@ -377,3 +377,32 @@ def report(
     )
     path = write_report(data, output)
     out_console.print(f"report written to {path}")
+
+
+@app.command()
+def mirror(
+    year: Year,
+    reporter: Annotated[
+        str | None, typer.Option("--reporter", "-r", help="Comtrade reporter (ISO3).")
+    ] = None,
+    products: Annotated[
+        str | None, typer.Option("--products", "-p", help="HS6 codes, comma-separated.")
+    ] = None,
+    totals: Annotated[
+        bool, typer.Option("--totals", help="Reporters' World rows against their partner rows.")
+    ] = False,
+    edition: Edition = None,
+    fmt: Fmt = Format.table,
+    output: Out = None,
+    limit: Limit = 30,
+) -> None:
+    """Comtrade's reported flows against BACI's (mirror comparison; CIF imports vs FOB)."""
+    from econsec.know.mirror import mirror_flows, reporting_totals
+
+    engine = _engine()
+    codes = _codes(products) or None
+    if totals:
+        table = reporting_totals(engine, year, reporter=reporter, hs6=codes)
+    else:
+        table = mirror_flows(engine, year, reporter=reporter, hs6=codes, hs_edition=edition)
+    write(table, fmt, output, limit=limit, title="Comtrade reports vs BACI (current USD)")

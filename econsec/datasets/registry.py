@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from econsec.datasets import baci, baci_flows, hs, ipc, materials, policy
+from econsec.datasets import baci, baci_flows, comtrade, hs, ipc, materials, policy
 from econsec.datasets.base import DatasetSpec
 
 REGISTRY: dict[str, DatasetSpec] = {
@@ -12,6 +12,7 @@ REGISTRY: dict[str, DatasetSpec] = {
         *baci.SPECS,
         baci_flows.BACI,
         *materials.SPECS,
+        *comtrade.SPECS,
         *ipc.SPECS,
         *policy.SPECS,
     )

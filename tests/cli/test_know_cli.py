@@ -211,3 +211,19 @@ def test_rollup_and_trends(loaded: Path, capsys: pytest.CaptureFixture[str]) -> 
     changes = json.loads(out)
     assert {c["year"] for c in changes} <= {2009, 2010, 2011, 2012}
     assert any(c["product"] == "graphite" and c["change"] == "entered" for c in changes)
+
+
+def test_mirror(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(
+        capsys,
+        "data",
+        "load",
+        "comtrade",
+        str(shared_file("trade/comtrade_raw_critical_materials_2022_2024.parquet")),
+    )
+    out, _ = run(capsys, "know", "mirror", "-y", "2024", "-r", "JPN", "-p", "850511", "-f", "json")
+    china = next(r for r in json.loads(out) if r["partner"] == "CHN" and r["flow"] == "M")
+    assert float(china["baci_usd"]) == 156_879_570.0
+    assert float(china["reported_usd"]) == 157_519_221.538
+    out, _ = run(capsys, "know", "mirror", "-y", "2024", "-r", "JPN", "--totals", "-f", "csv")
+    assert out.startswith('"year","reporter"')

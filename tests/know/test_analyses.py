@@ -142,7 +142,8 @@ def test_editions_convert_with_correlation_tables(trade: Catalogue) -> None:
     original = indicators(engine, years=[2024], importers={"JPN": ("JPN",)})
     converted = indicators(engine, years=[2024], importers={"JPN": ("JPN",)}, edition="HS22")
     assert pc.sum(converted["import_value"]).as_py() == pytest.approx(
-        pc.sum(original["import_value"]).as_py(), abs=0.05  # each value rounded to 0.001
+        pc.sum(original["import_value"]).as_py(),
+        abs=0.05,  # each value rounded to 0.001
     )
     products = set(converted["product"].to_pylist())
     assert {"811231", "811241"} <= products  # HS 2022 split HS17 811292 (gallium, germanium...)

@@ -265,3 +265,30 @@ def report(
         edition=edition,
     )
     return HTMLResponse(html.render(data))
+
+
+@router.get("/mirror")
+def mirror(
+    request: Request,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    year: int,
+    reporter: str | None = None,
+    products: Codes = None,
+    totals: bool = False,
+    edition: str | None = None,
+    format: Fmt = "json",
+    limit: int | None = None,
+) -> Response:
+    """Comtrade reports against BACI per (reporter, partner, product, flow), or with ``totals``
+    each reporter's World row against its partner rows (current USD)."""
+    from econsec.know.mirror import mirror_flows, reporting_totals
+
+    engine = _engine(request, catalogue, settings)
+    codes = _codes(products) or None
+    table = (
+        reporting_totals(engine, year, reporter=reporter, hs6=codes)
+        if totals
+        else mirror_flows(engine, year, reporter=reporter, hs6=codes, hs_edition=edition)
+    )
+    return _respond(table, format, "mirror", limit=limit)
