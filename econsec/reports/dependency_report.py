@@ -110,6 +110,10 @@ def gather(
     if deps.num_rows == 0:
         raise Conflict(f"no imports for {importer} in {year}")
     m = methods.method(method)
+    notes_first = []
+    if thresholds:
+        used = ", ".join(f"{k} = {v:g}" for k, v in sorted(m.parameters(thresholds).items()))
+        notes_first.append(f"Thresholds differ from the method's defaults: {used}.")
     dependent = deps.filter(deps["dependent"])
     shown = dependent if dependent.num_rows else deps
     top = shown.sort_by([("import_value", "descending")]).slice(0, TOP)["product"].to_pylist()
@@ -128,7 +132,7 @@ def gather(
     shares = shares.append_column(
         "product_label", pa.array([labels.get(p, p) for p in shares["product"].to_pylist()])
     )
-    notes: list[str] = []
+    notes: list[str] = notes_first
     critical = None
     if _loaded(engine, "critical_products"):
         critical = rollup(
