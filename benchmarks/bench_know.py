@@ -172,9 +172,18 @@ def main() -> None:
         cold = time.perf_counter() - cold_start
         ours_t, ours_runs, ours = timed(lambda: indicators(engine, years=[2022]), args.runs)
         deps_t, _, deps = timed(lambda: dependencies(engine, year=2022), args.runs)
+        report_t, report_runs, _ = timed(
+            lambda: html.render(gather(engine, importer="JPN", year=2022)), args.runs
+        )
+        scenario_t, scenario_runs, _ = timed(
+            lambda: export_stop(engine, exporter="CHN", products=["850511", "810194"], year=2022),
+            args.runs,
+        )
+        engine_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with store.reader() as con:
             naive_t, _naive_runs, naive = timed(
-                lambda: con.sql(NAIVE_SQL.format(year=2022)).to_arrow_table().to_pandas(), args.runs
+                lambda: con.sql(NAIVE_SQL.format(year=2022)).to_arrow_table().to_pandas(),
+                args.runs,
             )
             fetch_start = time.perf_counter()
             frame = (
@@ -190,13 +199,6 @@ def main() -> None:
         pandas_t, _pandas_runs, pandas_out = timed(lambda: pandas_screen(frame), 1)
         compare(ours, naive, "single DuckDB SQL query")
         compare(ours, pandas_out, "pandas groupby")
-        report_t, report_runs, _ = timed(
-            lambda: html.render(gather(engine, importer="JPN", year=2022)), args.runs
-        )
-        scenario_t, scenario_runs, _ = timed(
-            lambda: export_stop(engine, exporter="CHN", products=["850511", "810194"], year=2022),
-            args.runs,
-        )
         del duckdb
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = ours.num_rows
@@ -216,7 +218,13 @@ def main() -> None:
         "<= 3 s",
         ours_t <= 3,
     )
-    row("same + geodep tests (econsec dependencies)", deps_t, f"{rows:,} rows", "-", True)
+    row(
+        "screen + geodep tests (econsec dependencies, warm)",
+        deps_t,
+        f"{rows:,} rows with every test, sorted, dependent first",
+        "-",
+        True,
+    )
     row(
         "single straightforward DuckDB SQL query",
         naive_t,
@@ -246,9 +254,10 @@ def main() -> None:
         scenario_t <= 0.5,
     )
     print(
-        f"| {today} | peak memory of the whole benchmark process | - | {peak:,.0f} MB | "
-        f"<= 4 GB | {'meets' if peak <= 4096 else 'MISSES'} |"
+        f"| {today} | peak memory of econsec (high-water mark before the baselines ran) | - | "
+        f"{engine_peak:,.0f} MB | <= 4 GB | {'meets' if engine_peak <= 4096 else 'MISSES'} |"
     )
+    print(f"| {today} | peak memory including the pandas baseline | - | {peak:,.0f} MB | - | - |")
 
 
 if __name__ == "__main__":

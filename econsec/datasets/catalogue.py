@@ -183,6 +183,7 @@ class Catalogue:
             specs = REGISTRY
         self.store = store
         self.specs = dict(specs)
+        self._cache: tuple[tuple[int, ...], dict[str, list[Version]]] | None = None
 
     # --- reading ------------------------------------------------------------------------
 
@@ -196,15 +197,26 @@ class Catalogue:
 
     def status(self) -> list[DatasetStatus]:
         """Every known dataset with its active versions, in registry order."""
-        active: dict[str, list[Version]] = {}
-        for version in self._versions(None, history=False):
-            active.setdefault(version.dataset, []).append(version)
+        active = self._active_versions()
         return [DatasetStatus(spec, active.get(name, [])) for name, spec in self.specs.items()]
 
     def dataset(self, name: str) -> DatasetStatus:
         """One dataset with its active versions."""
         spec = self.spec(name)
-        return DatasetStatus(spec, self._versions(name, history=False))
+        return DatasetStatus(spec, self._active_versions().get(name, []))
+
+    def _active_versions(self) -> dict[str, list[Version]]:
+        """Active versions by dataset, read again only when the store's files have changed
+        (analytics ask for them many times per query; each read opens the store)."""
+        generation = self.store.generation()
+        cached = self._cache
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        active: dict[str, list[Version]] = {}
+        for version in self._versions(None, history=False):
+            active.setdefault(version.dataset, []).append(version)
+        self._cache = (generation, active)
+        return active
 
     def history(self, name: str) -> list[Version]:
         """Every version of ``name`` ever loaded, newest first."""
@@ -316,6 +328,7 @@ class Catalogue:
                 raise DataError(f"cannot read file: {_first_line(exc)}", path=path) from exc
             ctx.report("swap", 0.0)
             version, retired = _swap(con, spec, stage, path, checksum, opts, staged)
+            self._cache = None
             ctx.report("swap", 1.0)
         return LoadResult(version, True, retired, time.perf_counter() - started)
 
@@ -348,6 +361,7 @@ class Catalogue:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+        self._cache = None
         return len(versions)
 
 

@@ -11,6 +11,7 @@ import hashlib
 
 import pyarrow as pa
 
+from econsec.datasets.catalogue import Catalogue
 from econsec.engine.base import Engine
 from econsec.errors import StoreBusy
 
@@ -22,6 +23,10 @@ class DuckDBEngine(Engine):
 
     name = "duckdb"
 
+    def __init__(self, catalogue: Catalogue) -> None:
+        super().__init__(catalogue)
+        self._known: tuple[tuple[int, ...], set[str]] = ((), set())
+
     def _execute(self, sql: str, datasets: list[str]) -> pa.Table:
         with self.catalogue.store.reader() as con:
             return con.sql(sql).to_arrow_table()
@@ -32,11 +37,15 @@ class DuckDBEngine(Engine):
         )
         tag = hashlib.sha256(f"{versions}\n{sql}".encode()).hexdigest()[:16]
         table = f"{CACHE_PREFIX}{name}_{tag}"
-        with self.catalogue.store.reader() as con:
-            found = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
-            ).fetchone()
-        if found and found[0]:
+        generation = self.catalogue.store.generation()
+        if self._known[0] != generation:
+            with self.catalogue.store.reader() as con:
+                rows = con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ?)",
+                    [CACHE_PREFIX],
+                ).fetchall()
+            self._known = (generation, {r[0] for r in rows})
+        if table in self._known[1]:
             return table
         try:
             with self.catalogue.store.writer() as con:

@@ -18,7 +18,6 @@ from econsec.engine.base import Engine
 from econsec.errors import DataError
 from econsec.know import flows, groups, methods
 from econsec.know.indicators import indicators
-from econsec.know.methods import TEST_TYPE, Method
 
 
 def entities(
@@ -80,13 +79,13 @@ def dependencies(
         edition=edition,
         dataset=dataset,
     )
-    table = methods.evaluate(table, m, params)
+    results = methods.evaluate(table, m, params)
     if m.name == "geodep":
-        table = _persistence(table, targets, loaded, params, m)
+        table, results = _persistence(table, results, targets, loaded, params)
     else:
-        table = table.rename_columns([*table.column_names[:-2], "dependent", "tests"])
-    table = table.append_column("flags", methods.flags(table["tests"]))
+        table = table.append_column("dependent", methods.passed_all(results))
     table = table.add_column(len(indicators_schema()), "method", pa.array([m.name] * len(table)))
+    # Sort while the columns are flat (cheap), then build the nested test columns once.
     order = pc.sort_indices(
         table,
         [
@@ -97,7 +96,9 @@ def dependencies(
             ("product", "ascending"),
         ],
     )
-    return table.take(order)
+    table = table.take(order)
+    tests, flags = methods.assemble(methods.take(results, order))
+    return table.append_column("tests", tests).append_column("flags", flags)
 
 
 def indicators_schema() -> pa.Schema:
@@ -109,70 +110,53 @@ def indicators_schema() -> pa.Schema:
 
 def _persistence(
     table: pa.Table,
+    results: list[methods.Result],
     targets: Sequence[int],
     loaded: set[int],
     params: Mapping[str, float],
-    m: Method,
-) -> pa.Table:
+) -> tuple[pa.Table, list[methods.Result]]:
     """GeoDep: rows of the target years; dependent if the tests held in enough loaded years of
     each row's window. Adds a ``persistence`` test: years passed, ``>=`` the years required
     (``min_years``, or every loaded year of the window when fewer are loaded)."""
     width = int(params["window"])
-    current = table.filter(pc.is_in(table["year"], pa.array(targets, pa.int16())))
-    current = current.drop_columns(["passed_all"])
-    rows = len(current)
-    index = pa.table(
-        {
-            "importer": current["importer"],
-            "product": current["product"],
-            "year": pc.cast(current["year"], pa.int32()),
-            "_row": pa.array(np.arange(rows)),
-        }
-    )
-    counts = np.zeros(rows)
-    for shift in range(width):  # the passes of year t - shift, joined onto year t
+    passed = methods.passed_all(results)
+    keep = pc.is_in(table["year"], pa.array(targets, pa.int16()))
+    rows_kept = pc.indices_nonzero(keep)
+    current = table.take(rows_kept)
+    counts = passed.take(rows_kept).to_numpy(zero_copy_only=False).astype(np.float64)
+    years = set(table["year"].to_pylist())
+    index: pa.Table | None = None
+    for shift in range(1, width):  # the passes of year t - shift, joined onto year t
+        if not any(t - shift in years for t in targets):
+            continue
+        if index is None:
+            index = pa.table(
+                {
+                    "importer": current["importer"],
+                    "product": current["product"],
+                    "year": pc.cast(current["year"], pa.int32()),
+                    "_row": pa.array(np.arange(len(current))),
+                }
+            )
         earlier = pa.table(
             {
                 "importer": table["importer"],
                 "product": table["product"],
                 "year": pc.cast(pc.add(table["year"], shift), pa.int32()),
-                "passed": pc.cast(table["passed_all"], pa.int32()),
+                "passed": pc.cast(passed, pa.int32()),
             }
         )
         joined = index.join(earlier, ["importer", "product", "year"], join_type="left outer")
-        joined = joined.sort_by("_row")
-        counts += pc.fill_null(joined["passed"], 0).to_numpy()
-    required_of = {
-        t: float(
-            min(
-                int(params["min_years"]),
-                sum(1 for y in range(t - width + 1, t + 1) if y in loaded) or 1,
-            )
-        )
-        for t in targets
+        counts += pc.fill_null(joined.sort_by("_row")["passed"], 0).to_numpy()
+    window_loaded = {
+        t: sum(1 for y in range(t - width + 1, t + 1) if y in loaded) or 1 for t in targets
     }
-    required = np.array([required_of[int(y)] for y in current["year"].to_pylist()])
+    required_of = {t: float(min(int(params["min_years"]), n)) for t, n in window_loaded.items()}
+    year_values = current["year"].to_numpy()
+    required = np.zeros(len(current))
+    for t, need in required_of.items():
+        required[year_values == t] = need
     dependent = pa.array(counts >= required)
-    persistence = pa.StructArray.from_arrays(
-        [
-            pa.array(["persistence"] * rows),
-            pa.array(counts),
-            pa.array([">="] * rows),
-            pa.array(required),
-            dependent,
-        ],
-        fields=list(TEST_TYPE),
-    )
-    per_row = len(m.tests)
-    values = pa.concat_arrays([current["tests"].combine_chunks().flatten(), persistence])
-    order = np.concatenate(
-        [
-            np.arange(rows)[:, None] * per_row + np.arange(per_row)[None, :],
-            (rows * per_row + np.arange(rows))[:, None],
-        ],
-        axis=1,
-    ).ravel()
-    offsets = np.arange(0, rows * (per_row + 1) + 1, per_row + 1, dtype=np.int32)
-    tests = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
-    out = current.drop_columns(["tests"])
-    return out.append_column("dependent", dependent).append_column("tests", tests)
+    kept = methods.take(results, rows_kept)
+    kept.append(("persistence", pa.array(counts), ">=", pa.array(required), dependent))
+    return current.append_column("dependent", dependent), kept

@@ -134,18 +134,28 @@ def mapping_sql(path: Sequence[tuple[str, str]]) -> str:
     return f"WITH {', '.join(steps)} {select}"
 
 
-def read_sql(src: Source, p: Plan, select: str, where: str) -> str:
+def read_sql(
+    src: Source, p: Plan, select: str, where: str, alternatives: Sequence[str] = ()
+) -> str:
     """The flows of every planned year, converted to the target edition where needed.
 
     ``select`` lists the columns with ``{product}`` for the product expression and ``{v}`` for
-    the value; ``where`` filters rows (year and edition are added here).
+    the value; ``where`` filters rows (year and edition are added here). ``alternatives`` are
+    disjoint conditions read as separate scans: simple conditions DuckDB pushes into the scan
+    beat one condition with OR.
     """
     parts = []
     by_edition: dict[str | None, list[int]] = {}
     for year, edition in p.sources.items():
         by_edition.setdefault(edition, []).append(year)
-    for edition, years in sorted(by_edition.items(), key=lambda kv: str(kv[0])):
+    for edition, years, alternative in (
+        (e, ys, a)
+        for e, ys in sorted(by_edition.items(), key=lambda kv: str(kv[0]))
+        for a in (alternatives or [""])
+    ):
         filters = [where, f"year IN {literal(tuple(years))}"]
+        if alternative:
+            filters.append(alternative)
         if edition is not None:
             filters.append(f"hs_edition = {literal(edition)}")
         condition = " AND ".join(filters)

@@ -14,6 +14,7 @@ the largest supplier of a group is one ``MAX``; ties go to the larger key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from econsec.datasets.catalogue import Catalogue
@@ -66,6 +67,9 @@ def _iso_key_sql(column: str) -> str:
     )
 
 
+_KEYS: dict[int, tuple[tuple[int, ...], Keys]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Keys:
     """BACI codes -> canonical code and ISO alpha-3, read once from ``baci_countries``."""
@@ -75,6 +79,17 @@ class Keys:
 
     @classmethod
     def load(cls, engine: Engine) -> Keys:
+        """The keys of the loaded ``baci_countries`` (read once per change of the store)."""
+        generation = engine.catalogue.store.generation()
+        cached = _KEYS.get(id(engine.catalogue))
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        keys = cls._read(engine)
+        _KEYS[id(engine.catalogue)] = (generation, keys)
+        return keys
+
+    @classmethod
+    def _read(cls, engine: Engine) -> Keys:
         table = engine.query("SELECT code, iso3 FROM baci_countries", ["baci_countries"])
         iso3 = {
             int(c): str(i)
@@ -96,6 +111,15 @@ class Keys:
             cases = " ".join(f"WHEN {c} THEN {k}" for c, k in sorted(merged))
             code = f"CASE {code} {cases} ELSE {code} END"
         return f"COALESCE({code}, {iso})"
+
+    def raw_filter(self, src: Source, role: str, isos: Sequence[str]) -> list[str]:
+        """Disjoint conditions on the stored columns: the ``role`` is one of these countries
+        (by BACI code, or by ISO code on rows without one)."""
+        names = f"{role} IN {literal(tuple(isos))}"
+        if not src.coded:
+            return [names]
+        codes = tuple(sorted({c for c, i in self.iso3.items() if i in isos})) or (-1,)
+        return [f"{role}_code IN {literal(codes)}", f"{role}_code IS NULL AND {names}"]
 
     def keys_of(self, iso3: str) -> list[int]:
         """Every key a country may have in the flows."""
@@ -125,7 +149,7 @@ def decode_sql(key: str, alias: str) -> str:
         f"CASE WHEN {key} < 0 THEN chr(CAST(48 + FLOOR({k} / {_BASE * _BASE}) AS INT)) || "
         f"chr(CAST(48 + FLOOR({k} / {_BASE}) % {_BASE} AS INT)) || "
         f"chr(CAST(48 + {k} % {_BASE} AS INT)) "
-        f"ELSE COALESCE({alias}.iso3, CAST({key} AS VARCHAR)) END"
+        f"ELSE COALESCE({alias}.iso3, CAST({key} AS STRING)) END"
     )
 
 

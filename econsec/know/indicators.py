@@ -61,17 +61,29 @@ NO_EXPORTS = 9999.0
 ProductGroups = int | Mapping[str, Sequence[str]] | None
 
 
-def flows_sql(src: Source, keys: Keys, plan: Plan, product_groups: ProductGroups = None) -> str:
+def flows_sql(
+    src: Source,
+    keys: Keys,
+    plan: Plan,
+    product_groups: ProductGroups = None,
+    where: str | Sequence[str] = "",
+) -> str:
     """The keyed flows: year, product, importer key i, exporter key e, value v (> 0).
 
     With ``product_groups`` the product is replaced by its group (flows of a product in two
-    groups count in both; products in no group are left out).
+    groups count in both; products in no group are left out). ``where`` filters the stored rows
+    before any key is computed (see :meth:`Keys.raw_filter`): a condition, or disjoint
+    alternatives read as separate scans.
     """
     select = (
         f"year, {{product}} AS product, {keys.key_sql(src, 'importer')} AS i, "
         f"{keys.key_sql(src, 'exporter')} AS e, {{v}} AS v"
     )
-    base = editions.read_sql(src, plan, select, "value_kusd > 0")
+    if isinstance(where, str):
+        condition, alternatives = "value_kusd > 0" + (f" AND ({where})" if where else ""), []
+    else:
+        condition, alternatives = "value_kusd > 0", list(where)
+    base = editions.read_sql(src, plan, select, condition, alternatives)
     if product_groups is None and not plan.converted:
         return base  # one row per (year, product, importer, exporter) already: BACI's key
     if product_groups is None:
@@ -158,8 +170,15 @@ def indicators(
         parts.append(_single_sql(engine, keys, singles, concern_keys, exporters))
     if groups:
         parts.append(_group_sql(engine, keys, groups, concern_keys))
+    where: str | list[str] = ""
+    if importers is not None:  # read only the rows that can matter (groups: their exports too)
+        isos = sorted({iso for members in importers.values() for iso in members})
+        where = keys.raw_filter(src, "importer", isos)
+        if groups:
+            both = [*where, *keys.raw_filter(src, "exporter", isos)]
+            where = " OR ".join(f"({w})" for w in both)
     sql = f"""
-        WITH flows AS ({flows_sql(src, keys, plan, product_groups)}),
+        WITH flows AS ({flows_sql(src, keys, plan, product_groups, where)}),
         imp AS ({" UNION ALL ".join(parts)})
         SELECT
             imp.entity AS importer, CAST(imp.year AS SMALLINT) AS year, imp.product,

@@ -7,7 +7,7 @@ so that a flagged row says why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,60 +136,59 @@ def method(name: str) -> Method:
         raise NotFound(f"unknown method {name!r}; methods: {', '.join(METHODS)}") from None
 
 
-def evaluate(table: pa.Table, m: Method, params: Mapping[str, float]) -> pa.Table:
-    """Add ``passed_all`` (bool) and ``tests`` (list of test results) for every row."""
-    results = []
-    passed_all: pa.ChunkedArray | pa.Array | None = None
+#: A test result kept flat until the rows are final: (name, value column, op, threshold,
+#: passed column). :func:`assemble` turns them into the ``tests`` and ``flags`` columns.
+Result = tuple[str, pa.Array, str, pa.Array, pa.Array]
+
+
+def evaluate(table: pa.Table, m: Method, params: Mapping[str, float]) -> list[Result]:
+    """Each test of ``m`` on every row of ``table``."""
+    results: list[Result] = []
+    rows = len(table)
     for test in m.tests:
-        value = pc.cast(test.value(table), pa.float64())
+        value = _flat(pc.cast(test.value(table), pa.float64()))
         threshold = params[test.threshold]
-        passed = pc.fill_null(pc.greater(value, threshold), False)
-        passed_all = passed if passed_all is None else pc.and_(passed_all, passed)
-        results.append((test.name, value, threshold, passed))
-    columns = []
-    for name, value, threshold, passed in results:
-        columns.append(
-            pa.StructArray.from_arrays(
-                [
-                    pa.array([name] * len(table)),
-                    _flat(value),
-                    pa.array([">"] * len(table)),
-                    pa.array([threshold] * len(table), pa.float64()),
-                    _flat(passed),
-                ],
-                fields=list(TEST_TYPE),
-            )
+        passed = _flat(pc.fill_null(pc.greater(value, threshold), False))
+        results.append((test.name, value, ">", pa.array(np.full(rows, threshold)), passed))
+    return results
+
+
+def passed_all(results: Sequence[Result]) -> pa.Array:
+    """True where every test passed."""
+    out = results[0][4]
+    for result in results[1:]:
+        out = pc.and_(out, result[4])
+    return _flat(out)
+
+
+def take(results: Sequence[Result], indices: pa.Array) -> list[Result]:
+    """The results of the rows at ``indices`` (to follow a filter or a sort of the table)."""
+    return [
+        (n, v.take(indices), op, t.take(indices), p.take(indices)) for n, v, op, t, p in results
+    ]
+
+
+def assemble(results: Sequence[Result]) -> tuple[pa.ListArray, pa.ListArray]:
+    """The ``tests`` column (list of structs) and the ``flags`` column (names passed)."""
+    rows = len(results[0][1])
+    count = len(results)
+    columns = [
+        pa.StructArray.from_arrays(
+            [pa.array([name] * rows), value, pa.array([op] * rows), threshold, passed],
+            fields=list(TEST_TYPE),
         )
-    tests = _zip_lists(columns, len(table))
-    assert passed_all is not None
-    return table.append_column("passed_all", _flat(passed_all)).append_column("tests", tests)
+        for name, value, op, threshold, passed in results
+    ]
+    order = (np.arange(count)[None, :] * rows + np.arange(rows)[:, None]).ravel()
+    interleaved = pa.concat_arrays(columns).take(pa.array(order))
+    offsets = pa.array(np.arange(0, rows * count + 1, count, dtype=np.int32))
+    tests = pa.ListArray.from_arrays(offsets, interleaved)
+    passed = np.stack([r[4].to_numpy(zero_copy_only=False) for r in results], axis=1)
+    names = np.array([r[0] for r in results], dtype=object)
+    flag_offsets = np.concatenate([[0], np.cumsum(passed.sum(axis=1))]).astype(np.int32)
+    flat_names = pa.array(np.broadcast_to(names, passed.shape)[passed], pa.string())
+    return tests, pa.ListArray.from_arrays(pa.array(flag_offsets), flat_names)
 
 
 def _flat(array: pa.ChunkedArray | pa.Array) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def _zip_lists(columns: list[pa.StructArray], rows: int) -> pa.ListArray:
-    """Row i: [columns[0][i], columns[1][i], ...] as a list<struct> array."""
-    count = len(columns)
-    order = (np.arange(count)[None, :] * rows + np.arange(rows)[:, None]).ravel()
-    interleaved = pa.concat_arrays(columns).take(pa.array(order))
-    offsets = pa.array(np.arange(0, rows * count + 1, count, dtype=np.int32))
-    return pa.ListArray.from_arrays(offsets, interleaved)
-
-
-def flags(tests: pa.ListArray | pa.ChunkedArray) -> pa.ListArray:
-    """The names of the passed tests of each row."""
-    if isinstance(tests, pa.ChunkedArray):
-        tests = tests.combine_chunks()
-    values = tests.flatten()
-    passed = values.field("passed").to_numpy(zero_copy_only=False)
-    starts = tests.offsets.to_numpy()
-    counts = (
-        np.add.reduceat(passed.astype(np.int32), starts[:-1])
-        if len(passed)
-        else (np.zeros(len(tests), np.int32))
-    )
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    names = values.field("test").filter(pa.array(passed))
-    return pa.ListArray.from_arrays(pa.array(offsets), names)

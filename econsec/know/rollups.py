@@ -178,6 +178,29 @@ def _groups(
     return dict(groups), labels
 
 
+def _concentration(
+    suppliers: pa.Table, groups: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, int, str], dict[str, object]]:
+    """HHI and top supplier of each group from per-product supplier values."""
+    totals: dict[tuple[str, int, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for importer, year, product, supplier, value in zip(
+        *(suppliers[c].to_pylist() for c in ("importer", "year", "product", "supplier", "value")),
+        strict=True,
+    ):
+        for group in groups.get(product, []):
+            totals[(importer, year, group)][supplier] += value
+    out: dict[tuple[str, int, str], dict[str, object]] = {}
+    for key, values in totals.items():
+        total = sum(values.values())
+        top = max(values, key=lambda s: (values[s], s))
+        out[key] = {
+            "hhi": sum((v / total) ** 2 for v in values.values()) if total else None,
+            "top_supplier": top,
+            "top_supplier_share": values[top] / total if total else None,
+        }
+    return out
+
+
 def rollup(
     engine: Engine,
     deps: pa.Table,
@@ -187,8 +210,13 @@ def rollup(
     edition: str | None = None,
     dataset: str = "baci",
     extra_groups: Sequence[str | Group] = (),
+    suppliers: pa.Table | None = None,
 ) -> pa.Table:
-    """Roll a :func:`~econsec.know.dependencies.dependencies` result up to ``level``."""
+    """Roll a :func:`~econsec.know.dependencies.dependencies` result up to ``level``.
+
+    ``suppliers`` (a :func:`~econsec.know.suppliers.supplier_shares` result covering every
+    product of ``deps``) saves a query: the groups' concentration is computed from it.
+    """
     products = sorted(set(deps["product"].to_pylist()))
     groups, labels = _groups(engine, level, products, mapping)
     counts: dict[tuple[str, int, str], list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
@@ -208,17 +236,20 @@ def rollup(
                 acc[3] += value
     if not counts:
         return SCHEMA.empty_table()
-    years = sorted({int(y) for y in deps["year"].to_pylist()})
-    names = sorted({str(i) for i in deps["importer"].to_pylist()})
-    grouped = indicators(
-        engine,
-        years=years,
-        importers=entities(names, extra_groups),
-        edition=edition,
-        dataset=dataset,
-        product_groups=groups,
-    )
-    concentration = {(r["importer"], r["year"], r["product"]): r for r in grouped.to_pylist()}
+    if suppliers is not None:
+        concentration = _concentration(suppliers, groups)
+    else:
+        years = sorted({int(y) for y in deps["year"].to_pylist()})
+        names = sorted({str(i) for i in deps["importer"].to_pylist()})
+        grouped = indicators(
+            engine,
+            years=years,
+            importers=entities(names, extra_groups),
+            edition=edition,
+            dataset=dataset,
+            product_groups=groups,
+        )
+        concentration = {(r["importer"], r["year"], r["product"]): r for r in grouped.to_pylist()}
     rows = []
     for (importer, year, group), (n, dep, value, dep_value) in sorted(counts.items()):
         c = concentration.get((importer, year, group), {})

@@ -47,7 +47,8 @@ def supplier_shares(
     only = "" if not products else f"AND product IN {literal(tuple(products))}"
     sql = f"""
         WITH f AS (
-            SELECT product, e, SUM(v) AS v FROM ({flows_sql(src, keys, plan)}) x
+            SELECT product, e, SUM(v) AS v
+            FROM ({flows_sql(src, keys, plan, where=keys.raw_filter(src, "importer", members))}) x
             WHERE i IN {literal(member_keys)} AND e NOT IN {literal(member_keys)} {only}
             GROUP BY product, e
         )

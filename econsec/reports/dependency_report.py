@@ -31,27 +31,22 @@ def _loaded(engine: Engine, name: str) -> bool:
 
 
 def _descriptions(engine: Engine, products: Sequence[str], edition: str | None) -> dict[str, str]:
+    """English descriptions: BACI's product list of the edition, else the HS 2022 nomenclature."""
     if not products:
         return {}
-    out: dict[str, str] = {}
-    if _loaded(engine, "hs2022"):
-        table = engine.query("SELECT hscode, description FROM hs2022 WHERE level = 6", ["hs2022"])
-        out.update(zip(table["hscode"].to_pylist(), table["description"].to_pylist(), strict=True))
     if edition and _loaded(engine, "baci_products"):
         table = engine.query(
             f"SELECT hs6, description FROM baci_products WHERE hs_edition = '{edition}'",
             ["baci_products"],
         )
-        out.update(
-            {
-                p: d
-                for p, d in zip(
-                    table["hs6"].to_pylist(), table["description"].to_pylist(), strict=True
-                )
-                if d
-            }
-        )
-    return {p: out[p] for p in products if p in out}
+        if table.num_rows:
+            out = dict(zip(table["hs6"].to_pylist(), table["description"].to_pylist(), strict=True))
+            return {p: out[p] for p in products if out.get(p)}
+    if _loaded(engine, "hs2022"):
+        table = engine.query("SELECT hscode, description FROM hs2022 WHERE level = 6", ["hs2022"])
+        out = dict(zip(table["hscode"].to_pylist(), table["description"].to_pylist(), strict=True))
+        return {p: out[p] for p in products if p in out}
+    return {}
 
 
 def _trend(table: pa.Table) -> pa.Table:
@@ -121,14 +116,12 @@ def gather(
     parts = flows.available(engine.catalogue, src)
     used_edition = edition or next((e for y, e in parts if y == year), None)
     labels = _descriptions(engine, sorted(set(deps["product"].to_pylist())), used_edition)
-    shares = supplier_shares(
-        engine,
-        importer=importer,
-        year=year,
-        products=top,
-        extra_groups=extra_groups,
-        edition=edition,
+    # Every product's suppliers in one query: the chart shows the top ones, and the
+    # critical-product rollup sums them per product group.
+    every = supplier_shares(
+        engine, importer=importer, year=year, extra_groups=extra_groups, edition=edition
     )
+    shares = every.filter(pc.is_in(every["product"], pa.array(top, pa.string())))
     shares = shares.append_column(
         "product_label", pa.array([labels.get(p, p) for p in shares["product"].to_pylist()])
     )
@@ -136,7 +129,12 @@ def gather(
     critical = None
     if _loaded(engine, "critical_products"):
         critical = rollup(
-            engine, deps, level="critical_product", edition=edition, extra_groups=extra_groups
+            engine,
+            deps,
+            level="critical_product",
+            edition=edition,
+            extra_groups=extra_groups,
+            suppliers=every,
         )
         notes.append(
             "Critical products are matched to HS codes by a working mapping "

@@ -65,6 +65,19 @@ class AnalyticsStore:
             temp_dir=settings.home / "tmp",
         )
 
+    def generation(self) -> tuple[int, ...]:
+        """Changes whenever the store's files change (size and modification time of the
+        database and its write-ahead log): what readers may cache metadata against."""
+        stamp: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                stamp += [0, 0]
+            else:
+                stamp += [info.st_mtime_ns, info.st_size]
+        return tuple(stamp)
+
     def _config(self) -> dict[str, Any]:
         return {
             "memory_limit": self.memory_limit,
