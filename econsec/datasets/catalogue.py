@@ -13,11 +13,11 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pyarrow as pa
@@ -26,6 +26,7 @@ from econsec.datasets.base import DatasetSpec, Progress, StageContext
 from econsec.errors import Conflict, DataError, EconsecError, NotFound
 from econsec.store.analytics import AnalyticsStore
 
+T = TypeVar("T")
 VERSIONS = "_econsec_versions"
 _STAGE_PREFIX = "_stage_"
 #: The columns :func:`_version` reads, in its order.
@@ -184,6 +185,7 @@ class Catalogue:
         self.store = store
         self.specs = dict(specs)
         self._cache: tuple[tuple[int, ...], dict[str, list[Version]]] | None = None
+        self._memo: dict[str, tuple[tuple[int, ...], object]] = {}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -204,6 +206,17 @@ class Catalogue:
         """One dataset with its active versions."""
         spec = self.spec(name)
         return DatasetStatus(spec, self._active_versions().get(name, []))
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, kept until the store's files change (for small lookups that
+        analytics read many times, such as the country keys)."""
+        generation = self.store.generation()
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == generation:
+            return cast(T, hit[1])
+        value = compute()
+        self._memo[key] = (generation, value)
+        return value
 
     def _active_versions(self) -> dict[str, list[Version]]:
         """Active versions by dataset, read again only when the store's files have changed

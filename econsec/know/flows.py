@@ -67,9 +67,6 @@ def _iso_key_sql(column: str) -> str:
     )
 
 
-_KEYS: dict[int, tuple[tuple[int, ...], Keys]] = {}
-
-
 @dataclass(frozen=True, slots=True)
 class Keys:
     """BACI codes -> canonical code and ISO alpha-3, read once from ``baci_countries``."""
@@ -80,13 +77,7 @@ class Keys:
     @classmethod
     def load(cls, engine: Engine) -> Keys:
         """The keys of the loaded ``baci_countries`` (read once per change of the store)."""
-        generation = engine.catalogue.store.generation()
-        cached = _KEYS.get(id(engine.catalogue))
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        keys = cls._read(engine)
-        _KEYS[id(engine.catalogue)] = (generation, keys)
-        return keys
+        return engine.catalogue.memo("know.keys", lambda: cls._read(engine))
 
     @classmethod
     def _read(cls, engine: Engine) -> Keys:
