@@ -14,6 +14,7 @@ from econsec.cli.output import Format, write
 from econsec.engine import get_engine
 from econsec.engine.base import Engine
 from econsec.errors import DataError
+from econsec.know.methods import parse_thresholds
 from econsec.settings import get_settings
 
 app = typer.Typer(help="Trade dependencies and chokepoints (Know).", no_args_is_help=True)
@@ -62,19 +63,6 @@ def _engine() -> Engine:
     return get_engine(open_catalogue(settings), settings)
 
 
-def _thresholds(pairs: list[str] | None) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise DataError("invalid --threshold", got=pair, expected="NAME=NUMBER")
-    return out
-
-
 def _codes(text: str | None) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
 
@@ -111,7 +99,7 @@ def dependencies(
         year=year,
         importers=importer,
         method=method,
-        thresholds=_thresholds(threshold),
+        thresholds=parse_thresholds(threshold),
         extra_groups=group or [],
         concern=_codes(concern) if concern and "," in concern else concern,
         edition=edition,

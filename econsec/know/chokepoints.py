@@ -52,6 +52,16 @@ def _products_filter(products: Sequence[str] | None, column: str = "product") ->
     return "" if not products else f"AND {column} IN {literal(tuple(products))}"
 
 
+def _prepare(
+    engine: Engine, year: int, edition: str | None, dataset: str
+) -> tuple[flows.Source, editions.Plan, Keys, tuple[str, str]]:
+    """The source, reading plan, country keys and cached world totals of one year."""
+    src = flows.source(dataset)
+    plan = editions.plan(engine, src, [year], edition)
+    keys = Keys.load(engine)
+    return src, plan, keys, world_tables(engine, src, keys, plan)
+
+
 def concentration(
     engine: Engine,
     *,
@@ -61,10 +71,7 @@ def concentration(
     dataset: str = "baci",
 ) -> pa.Table:
     """World export concentration per product, most concentrated first."""
-    src = flows.source(dataset)
-    plan = editions.plan(engine, src, [year], edition)
-    keys = Keys.load(engine)
-    exporters, _ = world_tables(engine, src, keys, plan)
+    src, plan, keys, (exporters, _) = _prepare(engine, year, edition, dataset)
     sql = f"""
         WITH c AS (
             SELECT year, product, ROUND(SUM(x), 3) AS world_export_value, COUNT(*) AS n_exporters,
@@ -97,10 +104,7 @@ def critical_exporters(
     dataset: str = "baci",
 ) -> pa.Table:
     """Exporters whose loss would cut >= ``min_share`` of supply to >= ``min_importers``."""
-    src = flows.source(dataset)
-    plan = editions.plan(engine, src, [year], edition)
-    keys = Keys.load(engine)
-    exporters, world = world_tables(engine, src, keys, plan)
+    src, plan, keys, (exporters, world) = _prepare(engine, year, edition, dataset)
     sql = f"""
         WITH f AS (
             SELECT product, i, e, v, v / SUM(v) OVER (PARTITION BY product, i) AS share

@@ -128,6 +128,26 @@ GEODEP = Method(
 METHODS = {m.name: m for m in (EU2021, GEODEP)}
 
 
+def parse_thresholds(pairs: Sequence[str] | None) -> dict[str, float]:
+    """``["hhi=0.5", ...]`` as ``{"hhi": 0.5}``; a malformed pair is a DataError."""
+    out: dict[str, float] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not key.strip():
+            raise DataError(
+                "invalid threshold",
+                field="threshold",
+                got=pair,
+                expected="NAME=NUMBER, e.g. hhi=0.5",
+            )
+        out[key.strip()] = number
+    return out
+
+
 def method(name: str) -> Method:
     """The method called ``name``."""
     try:

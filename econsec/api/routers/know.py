@@ -17,6 +17,7 @@ from econsec.errors import DataError
 from econsec.know import chokepoints as choke
 from econsec.know.dependencies import dependencies as run_dependencies
 from econsec.know.flows import source
+from econsec.know.methods import parse_thresholds
 from econsec.know.rollups import rollup as run_rollup
 from econsec.know.scenarios import export_stop
 from econsec.know.trends import trends as run_trends
@@ -39,19 +40,6 @@ def _engine(request: Request, catalogue: Any, settings: Any) -> Engine:
 
 def _codes(text: str | None) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
-
-
-def _thresholds(pairs: list[str] | None) -> dict[str, float]:
-    out = {}
-    for pair in pairs or []:
-        key, _, value = pair.partition("=")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            raise DataError(
-                "invalid threshold", field="threshold", got=pair, expected="NAME=NUMBER"
-            ) from None
-    return out
 
 
 def _respond(
@@ -98,7 +86,7 @@ def dependencies(
         year=year,
         importers=importer,
         method=method,
-        thresholds=_thresholds(threshold),
+        thresholds=parse_thresholds(threshold),
         extra_groups=group or [],
         concern=concern_arg,
         edition=edition,
