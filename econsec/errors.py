@@ -11,7 +11,8 @@ the HTTP API returns it as JSON with ``status_code``.
     ├── Conflict           the request clashes with the current state
     ├── StoreBusy          another process holds the store
     ├── MissingDependency  an optional extra (spark, postgres) is not installed
-    └── AccessDenied       the actor may not do this
+    ├── AccessDenied       the actor may not do this
+    └── InvalidInput       a request or query is empty or absurd
 """
 
 from __future__ import annotations
@@ -118,3 +119,9 @@ class AccessDenied(EconsecError):
     """The actor may not perform this action."""
 
     status_code = 403
+
+
+class InvalidInput(EconsecError):
+    """A request or query cannot be served as given (empty name, unknown schema, bad date)."""
+
+    status_code = 422

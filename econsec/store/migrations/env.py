@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import econsec.protect.store  # noqa: F401  (registers the screening tables)
 from econsec.store.app import Base
 
 config = context.config

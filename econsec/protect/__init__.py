@@ -1,0 +1,1 @@
+"""Protect: party screening against sanctions and export-control lists."""

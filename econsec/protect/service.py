@@ -1,0 +1,224 @@
+"""Protect as one service: load lists, keep the screener current, screen, rescreen, decide.
+
+The command line and the HTTP API both go through :class:`ProtectService`. The screener (the
+in-process index over the active list versions) is built once and cached on disk under
+``<home>/screening/``, keyed by the active versions, so ``econsec protect screen`` answers in about
+a second after the first build and the API server picks up a newly loaded list version on its
+next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from econsec import __version__
+from econsec.protect.lists import get_format
+from econsec.protect.screening.algorithms import get_algorithm
+from econsec.protect.screening.model import Query, Result
+from econsec.protect.screening.screener import Screener
+from econsec.protect.screening.weights import table_digest
+from econsec.protect.store import Hit, ScreeningList, ScreeningRun, ScreeningStore
+from econsec.settings import Settings
+from econsec.store.app import AppStore, utcnow
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RunReport:
+    """A rescreen: its record and the hits that need an analyst (new or changed)."""
+
+    run: ScreeningRun
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def new(self) -> list[Hit]:
+        """Hits not seen before, or whose listed record changed since last seen or decided."""
+        return [h for h in self.hits if h.status in ("new", "changed")]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        run = self.run
+        return {
+            "run": run.id,
+            "reason": run.reason,
+            "list_version_ids": run.list_ids,
+            "algorithm": run.algorithm,
+            "threshold": run.threshold,
+            "parties": run.parties,
+            "hits": run.hits,
+            "new_hits": [h.as_dict() for h in self.new],
+            "suppressed": run.suppressed,
+        }
+
+
+class ProtectService:
+    """Lists, screener, parties and decisions over one app store and data home."""
+
+    def __init__(self, settings: Settings, app: AppStore) -> None:
+        self.settings = settings
+        self.store = ScreeningStore(app)
+        self._lock = threading.Lock()
+        self._screener: Screener | None = None
+        self._key: str | None = None
+
+    # -- lists ---------------------------------------------------------------------------
+
+    def load(
+        self,
+        fmt_name: str,
+        paths: list[Path],
+        *,
+        version: str | None = None,
+        progress: Progress | None = None,
+    ) -> ScreeningList:
+        """Store a new version of a list (see :meth:`ScreeningStore.load`)."""
+        return self.store.load(get_format(fmt_name), paths, version=version, progress=progress)
+
+    # -- the screener --------------------------------------------------------------------
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where built indexes are cached."""
+        return self.settings.home / "screening"
+
+    def _cache_key(self, active: list[ScreeningList]) -> str:
+        parts = [__version__, table_digest()] + [f"{v.id}:{v.digest}" for v in active]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+    def screener(self) -> Screener:
+        """The screener over the active list versions (rebuilt or reloaded when they change)."""
+        active = self.store.active()
+        key = self._cache_key(active)
+        with self._lock:
+            if self._screener is not None and self._key == key:
+                return self._screener
+            path = self.cache_dir / f"index-{key}.pickle"
+            screener = self._read_cache(path)
+            if screener is None:
+                screener = Screener(self.store.entries(active))
+                self._write_cache(path, screener)
+            self._screener, self._key = screener, key
+            return screener
+
+    def _read_cache(self, path: Path) -> Screener | None:
+        if not path.is_file():
+            return None
+        try:
+            with path.open("rb") as fh:
+                screener = pickle.load(fh)  # our own file, written below
+        except Exception as exc:  # a stale or damaged cache is rebuilt, never fatal
+            log.warning("ignoring screening index cache %s: %s", path, exc)
+            return None
+        return screener if isinstance(screener, Screener) else None
+
+    def _write_cache(self, path: Path, screener: Screener) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as fh:
+            pickle.dump(screener, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+        for old in path.parent.glob("index-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+    def screen(self, query: Query, **options: Any) -> list[Result]:
+        """Screen one party against the active lists."""
+        return self.screener().screen(query, **options)
+
+    def screen_many(
+        self, queries: Iterable[Query], *, progress: Progress | None = None, **options: Any
+    ) -> Iterator[list[Result]]:
+        """Screen a stream of parties (in order), in worker processes."""
+        return self.screener().screen_many(queries, progress=progress, **options)
+
+    # -- rescreening ---------------------------------------------------------------------
+
+    def rescreen(
+        self,
+        reason: str,
+        *,
+        algorithm: str | None = None,
+        threshold: float | None = None,
+        progress: Progress | None = None,
+    ) -> RunReport:
+        """Screen every stored party against the active list versions and record the hits.
+
+        A hit is ``new`` the first time (party, entity) is seen, ``changed`` when the listed
+        record differs from the one last seen or decided on, ``repeat`` otherwise; a pair whose
+        newest decision is a false positive on the same record is ``suppressed``, and one
+        decided true positive is ``confirmed``.
+        """
+        algo = get_algorithm(algorithm)
+        cutoff = algo.check_threshold(threshold)
+        screener = self.screener()
+        active = self.store.active()
+        run = self.store.start_run(reason, [v.id for v in active], algo.name, cutoff)
+        parties = self.store.parties()
+        digests = self.store.digests([v.id for v in active])
+        seen = self.store.seen()
+        seen_pairs = {(p, e) for p, e, _d in seen}
+        decided = self.store.latest_decisions()
+        version_ids = {v.name: v.id for v in active}
+        queries = (
+            Query(
+                (p.name,),
+                p.schema,
+                (p.country,) if p.country else (),
+                (p.birth_date,) if p.birth_date else (),
+            )
+            for p in parties
+        )
+        hits: list[Hit] = []
+        results_stream = screener.screen_many(
+            queries,
+            progress=progress,
+            algorithm=algo.name,
+            threshold=cutoff,
+            limit=10,
+            matches_only=True,
+        )
+        for party, results in zip(parties, results_stream, strict=True):
+            for result in results:
+                entry = result.entry
+                digest = digests.get(entry.id, "")
+                decision = decided.get((party.id, entry.id))
+                if decision is not None and decision.entity_digest == digest:
+                    status = "suppressed" if decision.verdict == "false_positive" else "confirmed"
+                elif decision is not None:
+                    status = "changed"
+                elif (party.id, entry.id, digest) in seen:
+                    status = "repeat"
+                elif (party.id, entry.id) in seen_pairs:
+                    status = "changed"
+                else:
+                    status = "new"
+                hits.append(
+                    Hit(
+                        party_id=party.id,
+                        list_name=entry.list_name,
+                        list_id=version_ids.get(entry.list_name, 0),
+                        entity_id=entry.id,
+                        entity_digest=digest,
+                        caption=entry.caption,
+                        score=round(result.score, 4),
+                        algorithm=algo.name,
+                        status=status,
+                        explanation={
+                            "features": result.features,
+                            **result.explanation.as_dict(),
+                        },
+                        created_at=utcnow(),
+                    )
+                )
+        stored = self.store.finish_run(run, hits, len(parties))
+        return RunReport(stored, hits)
