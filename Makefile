@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench bench-env bench-screening clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "econsec needs Python 3.11 or newer (set PYTHON=python3.11)"'
@@ -23,6 +23,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/econsec db upgrade
 	$(BIN)/econsec data load-manifest data/manifest.yaml
+	$(BIN)/econsec protect lists load ofac data/screening/consolidated_non_sdn_2026-01-08.xml --skip-unchanged
+	$(BIN)/econsec protect lists load meti-eul data/screening/jp_meti_end_user_list_2025-09-29.xlsx --skip-unchanged
+	$(BIN)/econsec protect lists load mof data/screening/jp_mof_asset_freeze_list_2026-03-05.xlsx --skip-unchanged
 	$(BIN)/econsec serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
@@ -43,5 +46,18 @@ test: lint typecheck pytest
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_load.py
 
+# The screening benchmarks run in their own environment with nomenklatura (the logic-v2 baseline).
+BENCH_VENV ?= .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml benchmarks/requirements-bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . -r benchmarks/requirements-bench.txt
+	@touch $@
+
+bench-env: $(BENCH_VENV)/.installed
+
+bench-screening: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/screening_accuracy.py
+	$(BENCH_VENV)/bin/python benchmarks/screening_speed.py
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .ruff_cache .pytest_cache

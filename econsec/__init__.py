@@ -6,9 +6,16 @@ reachable from here::
     import econsec
     catalogue = econsec.open_catalogue()
     catalogue.load("baci_countries", "data/trade/baci_country_codes_V202301.csv")
+
+    from econsec.protect import Query
+    protect = econsec.open_protect()
+    protect.load("un", [Path("consolidated.xml")])
+    protect.screen(Query(("Rosneft",), "Company"))
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from econsec.datasets import Catalogue, DatasetSpec, DatasetStatus, LoadResult, Version
 from econsec.errors import (
@@ -17,6 +24,7 @@ from econsec.errors import (
     Conflict,
     DataError,
     EconsecError,
+    InvalidInput,
     MissingDependency,
     NotFound,
     StoreBusy,
@@ -24,12 +32,24 @@ from econsec.errors import (
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 
+if TYPE_CHECKING:
+    from econsec.protect.service import ProtectService
+
 __version__ = "0.1.0"
 
 
 def open_catalogue(settings: Settings | None = None) -> Catalogue:
     """The dataset catalogue over the analytics store configured by ``settings``."""
     return Catalogue(AnalyticsStore.from_settings(settings or get_settings()))
+
+
+def open_protect(settings: Settings | None = None) -> ProtectService:
+    """Protect (party screening) over the app store configured by ``settings``."""
+    from econsec.protect.service import ProtectService
+    from econsec.store.app import open_app_store
+
+    settings = settings or get_settings()
+    return ProtectService(settings, open_app_store(settings.app_database_url))
 
 
 __all__ = [
@@ -42,6 +62,7 @@ __all__ = [
     "DatasetSpec",
     "DatasetStatus",
     "EconsecError",
+    "InvalidInput",
     "LoadResult",
     "MissingDependency",
     "NotFound",
@@ -51,4 +72,5 @@ __all__ = [
     "__version__",
     "get_settings",
     "open_catalogue",
+    "open_protect",
 ]

@@ -13,11 +13,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from econsec import __version__
-from econsec.api.routers import datasets, health, jobs, know
+from econsec.api.routers import datasets, health, jobs, know, protect
 from econsec.api.schemas import ErrorBody
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import EconsecError
 from econsec.jobs import JobRunner
+from econsec.protect.service import ProtectService
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
@@ -33,8 +34,9 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the API for ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, warm_screener: bool = True) -> FastAPI:
+    """Build the API for ``settings`` (default: from the environment). ``warm_screener``
+    builds the screening index in the background at start-up."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -45,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.app_store = app_store
         app.state.catalogue = catalogue
         app.state.jobs = JobRunner(app_store, catalogue)
+        app.state.protect = ProtectService(settings, app_store)
+        if warm_screener:
+            app.state.protect.warm()
         try:
             yield
         finally:
@@ -93,4 +98,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router)
     app.include_router(jobs.router)
     app.include_router(know.router)
+    app.include_router(protect.router)
     return app

@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from econsec import __version__
-from econsec.cli import data, db, know, serve
+from econsec.cli import data, db, know, protect, serve
 from econsec.cli.common import err_console, state
 from econsec.errors import EconsecError
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.add_typer(data.app, name="data")
 app.add_typer(db.app, name="db")
 app.add_typer(know.app, name="know")
+app.add_typer(protect.app, name="protect")
 app.command("serve")(serve.serve)
 app.command("settings")(serve.show_settings)
 

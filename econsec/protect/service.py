@@ -9,11 +9,13 @@ next request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import pickle
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,6 @@ from econsec.protect.lists import get_format
 from econsec.protect.screening.algorithms import get_algorithm
 from econsec.protect.screening.model import Query, Result
 from econsec.protect.screening.screener import Screener
-from econsec.protect.screening.weights import table_digest
 from econsec.protect.store import Hit, ScreeningList, ScreeningRun, ScreeningStore
 from econsec.settings import Settings
 from econsec.store.app import AppStore, utcnow
@@ -61,6 +62,16 @@ class RunReport:
         }
 
 
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A fingerprint of the matcher's code and tables: an index cached by other code is rebuilt."""
+    folder = Path(__file__).with_name("screening")
+    sha = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.json.gz")]):
+        sha.update(path.read_bytes())
+    return sha.hexdigest()[:12]
+
+
 class ProtectService:
     """Lists, screener, parties and decisions over one app store and data home."""
 
@@ -70,6 +81,7 @@ class ProtectService:
         self._lock = threading.Lock()
         self._screener: Screener | None = None
         self._key: str | None = None
+        self._checked = 0.0
 
     # -- lists ---------------------------------------------------------------------------
 
@@ -80,9 +92,12 @@ class ProtectService:
         *,
         version: str | None = None,
         progress: Progress | None = None,
+        names: list[str] | None = None,
     ) -> ScreeningList:
         """Store a new version of a list (see :meth:`ScreeningStore.load`)."""
-        return self.store.load(get_format(fmt_name), paths, version=version, progress=progress)
+        return self.store.load(
+            get_format(fmt_name), paths, version=version, progress=progress, names=names
+        )
 
     # -- the screener --------------------------------------------------------------------
 
@@ -92,13 +107,20 @@ class ProtectService:
         return self.settings.home / "screening"
 
     def _cache_key(self, active: list[ScreeningList]) -> str:
-        parts = [__version__, table_digest()] + [f"{v.id}:{v.digest}" for v in active]
+        parts = [__version__, _code_digest()]
+        parts += [f"{v.id}:{v.digest}" for v in active]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
-    def screener(self) -> Screener:
-        """The screener over the active list versions (rebuilt or reloaded when they change)."""
+    def screener(self, max_age: float = 0.0) -> Screener:
+        """The screener over the active list versions (rebuilt or reloaded when they change).
+        ``max_age``: seconds for which the last check of the active versions is trusted (the
+        API server checks at most once a second, not on every query)."""
+        now = time.monotonic()
+        if self._screener is not None and now - self._checked < max_age:
+            return self._screener
         active = self.store.active()
         key = self._cache_key(active)
+        self._checked = now
         with self._lock:
             if self._screener is not None and self._key == key:
                 return self._screener
@@ -109,6 +131,24 @@ class ProtectService:
                 self._write_cache(path, screener)
             self._screener, self._key = screener, key
             return screener
+
+    @property
+    def ready(self) -> bool:
+        """Whether a screener is built (the API's readiness)."""
+        return self._screener is not None
+
+    def warm(self) -> threading.Thread:
+        """Build the screener in a background thread (an API server's start-up)."""
+
+        def build() -> None:
+            try:
+                self.screener()
+            except Exception:  # reported again to the first request that needs it
+                log.exception("building the screening index failed")
+
+        thread = threading.Thread(target=build, name="econsec-screening-index", daemon=True)
+        thread.start()
+        return thread
 
     def _read_cache(self, path: Path) -> Screener | None:
         if not path.is_file():
@@ -222,3 +262,17 @@ class ProtectService:
                 )
         stored = self.store.finish_run(run, hits, len(parties))
         return RunReport(stored, hits)
+
+    # -- audit ---------------------------------------------------------------------------
+
+    def audit_trail(self) -> Iterator[dict[str, Any]]:
+        """Everything a reviewer needs, as records: list versions, runs with their hits, and
+        every decision (oldest first)."""
+        for version in reversed(self.store.versions()):
+            yield {"record": "list_version", **version.as_dict()}
+        for run in reversed(self.store.runs(limit=1_000_000)):
+            yield {"record": "run", **run.as_dict()}
+            for hit in self.store.hits(run_id=run.id):
+                yield {"record": "hit", **hit.as_dict()}
+        for decision in self.store.decisions():
+            yield {"record": "decision", **decision.as_dict()}

@@ -31,7 +31,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    func,
     insert,
     select,
 )
@@ -39,11 +38,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from econsec.errors import Conflict, InvalidInput, NotFound
 from econsec.protect.lists.base import ListFormat, Record
-from econsec.protect.screening.model import Entry
+from econsec.protect.screening.model import Entry, Query
 from econsec.store.app import AppStore, Base, UTCDateTime, utcnow
 
 VERDICTS = ("true_positive", "false_positive")
 _CHUNK = 2000
+
+
+class AlreadyLoaded(Conflict):
+    """The same publication, with the same content, is already a stored list version."""
 
 
 class ScreeningList(Base):
@@ -126,6 +129,22 @@ class ScreeningRun(Base):
     suppressed: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "id": self.id,
+            "reason": self.reason,
+            "list_version_ids": self.list_ids,
+            "algorithm": self.algorithm,
+            "threshold": self.threshold,
+            "parties": self.parties,
+            "hits": self.hits,
+            "new_hits": self.new_hits,
+            "suppressed": self.suppressed,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }
 
 
 class Hit(Base):
@@ -266,6 +285,10 @@ def _changed_properties(old: dict[str, Any], new: dict[str, Any]) -> dict[str, A
     return out
 
 
+def _newness(version: ScreeningList) -> tuple[str, int]:
+    return version.version, version.id
+
+
 class ScreeningStore:
     """Screening records in one app store."""
 
@@ -281,8 +304,10 @@ class ScreeningStore:
         *,
         version: str | None = None,
         progress: Callable[[int], None] | None = None,
+        names: Sequence[str] | None = None,
     ) -> ScreeningList:
-        """Read a list publication and store it as a new version, all or nothing."""
+        """Read a list publication and store it as a new version, all or nothing. ``names``:
+        what to record as the files' names (an upload's original names), default their paths."""
         publication = fmt.read(paths)
         records: list[Record] = []
         for record in publication.records:  # read it all before writing anything
@@ -327,7 +352,7 @@ class ScreeningStore:
                 )
             ).first()
             if same is not None:
-                raise Conflict(
+                raise AlreadyLoaded(
                     f"{name} version {version} with the same content is already loaded "
                     f"(list version id {same.id})"
                 )
@@ -338,7 +363,11 @@ class ScreeningStore:
                 title=fmt.title,
                 entity_count=len(rows),
                 digest=digest,
-                files=[{"path": str(p), "sha256": _file_digest(p)} for p in paths if p.is_file()],
+                files=[
+                    {"path": label, "sha256": _file_digest(p)}
+                    for p, label in zip(paths, names or [str(p) for p in paths], strict=True)
+                    if p.is_file()
+                ],
                 notes=list(publication.notes),
                 loaded_at=utcnow(),
             )
@@ -359,11 +388,15 @@ class ScreeningStore:
             return list(session.scalars(query))
 
     def active(self) -> list[ScreeningList]:
-        """The active (newest) version of every list, by list name."""
-        newest = select(func.max(ScreeningList.id)).group_by(ScreeningList.name)
-        query = select(ScreeningList).where(ScreeningList.id.in_(newest))
-        with self.app.session() as session:
-            return sorted(session.scalars(query), key=lambda r: r.name)
+        """The active version of every list, by list name: its newest publication (the latest
+        load of it, if loaded twice), so loading an older publication for the record does not
+        make it active."""
+        best: dict[str, ScreeningList] = {}
+        for version in self.versions():
+            current = best.get(version.name)
+            if current is None or _newness(version) > _newness(current):
+                best[version.name] = version
+        return [best[name] for name in sorted(best)]
 
     def version(self, list_id: int) -> ScreeningList:
         """One list version by id."""
@@ -415,7 +448,7 @@ class ScreeningStore:
 
     def diff(self, name: str, old_id: int | None = None, new_id: int | None = None) -> ListDiff:
         """Added, removed and changed entities between two versions of list ``name`` (default:
-        the two newest)."""
+        the two newest publications)."""
         versions = self.versions(name)
         if not versions:
             raise NotFound(f"no versions of list {name!r} are loaded")
@@ -423,13 +456,16 @@ class ScreeningStore:
         for given in (old_id, new_id):
             if given is not None and given not in by_id:
                 raise NotFound(f"list version {given} is not a version of {name}")
-        new = by_id[new_id] if new_id is not None else versions[0]
+        ordered = sorted(versions, key=_newness, reverse=True)  # newest publication first
+        new = by_id[new_id] if new_id is not None else ordered[0]
         if old_id is not None:
             old = by_id[old_id]
         else:
-            older = [v for v in versions if v.id < new.id]
+            older = [v for v in ordered if _newness(v) < _newness(new)]
+            if len(versions) == 1:
+                raise Conflict(f"{name} has only one version; load another to compare")
             if not older:
-                raise Conflict(f"{name} has only one version before {new.id}; load another first")
+                raise Conflict(f"{name} has no version older than {new.id}; give --from")
             old = older[0]
         diff = ListDiff(name, old, new)
         with self.app.session() as session:
@@ -469,14 +505,24 @@ class ScreeningStore:
                 party_id, name = item.get("id"), item.get("name")
                 if not party_id or not name:
                     raise InvalidInput("a party needs an id and a name")
+                country, birth_date = item.get("country"), item.get("birth_date")
+                try:  # stored as the matcher will read it, or refused now
+                    query = Query(
+                        (name,),
+                        item.get("schema") or "LegalEntity",
+                        (country,) if country else (),
+                        (birth_date,) if birth_date else (),
+                    )
+                except InvalidInput as exc:
+                    raise InvalidInput(f"party {party_id!r}: {exc.message}") from None
                 party = session.get(Party, party_id)
                 if party is None:
                     party = Party(id=party_id, created_at=now)
                     session.add(party)
-                party.name = name
-                party.schema = item.get("schema") or "LegalEntity"
-                party.country = item.get("country") or None
-                party.birth_date = item.get("birth_date") or None
+                party.name = query.names[0]
+                party.schema = query.schema
+                party.country = query.countries[0] if query.countries else None
+                party.birth_date = query.birth_dates[0] if query.birth_dates else None
                 party.updated_at = now
                 count += 1
             session.commit()

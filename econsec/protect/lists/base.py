@@ -27,6 +27,9 @@ from econsec.errors import DataError
 #: Topics (FollowTheMoney ``topics`` values) a list's entities carry.
 SANCTION = "sanction"
 EXPORT_CONTROL = "export.control"
+#: Publishers' pages for ``sourceUrl``: an OFAC record (by ``uid`` or ``ent_num``), the UN list.
+OFAC_RECORD_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={}"
+UN_LIST_URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
 
 
 @dataclass(slots=True)
@@ -94,3 +97,9 @@ def files(paths: Sequence[Path], *, suffixes: Sequence[str] = ()) -> list[Path]:
     if not out:
         raise DataError("no files to read", path=paths[0] if paths else None)
     return out
+
+
+def version_of(path: Path) -> str | None:
+    """The date in a file name (2026-03-05 or 20260305)."""
+    match = re.search(r"(20\d{2})-?(\d{2})-?(\d{2})", path.name)
+    return f"{match[1]}-{match[2]}-{match[3]}" if match else None

@@ -35,8 +35,9 @@ from econsec.protect.lists.base import (
     Record,
     files,
     make,
+    version_of,
 )
-from econsec.protect.lists.watchlist import check_width, csv_rows, header_of, split, version_of
+from econsec.protect.lists.csvfile import check_width, csv_rows, header_of, split
 
 LIST_NAME = "us-csl"
 SCHEMAS = {"individual": "Person", "entity": "LegalEntity", "vessel": "Vessel"}

@@ -36,10 +36,18 @@ from typing import Any
 from followthemoney.proxy import EntityProxy
 
 from econsec.errors import DataError
-from econsec.protect.lists import ofac, un
-from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make
+from econsec.protect.lists.base import (
+    OFAC_RECORD_URL,
+    SANCTION,
+    UN_LIST_URL,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
+)
 from econsec.protect.lists.ofac_remarks import label_facts, parse_date, put
-from econsec.protect.lists.un import XmlStream
+from econsec.protect.lists.xmlstream import XmlStream, iso_date, text
 
 AGGREGATE, FSF = "eu-aggregate", "eu-fsf"
 URL = (
@@ -86,7 +94,7 @@ def _read_fsf(path: Path) -> Publication:
 def _date(stream: XmlStream, elem: ET.Element, value: str | None, field: str) -> str | None:
     if not value:
         return None
-    return un.iso_date(stream, elem, value, field)
+    return iso_date(stream, elem, value, field)
 
 
 def _fsf_records(stream: XmlStream, events: Iterator[tuple[str, ET.Element]]) -> Iterator[Record]:
@@ -130,11 +138,11 @@ def _fsf_entity(stream: XmlStream, elem: ET.Element, uid: str) -> EntityProxy:
     created = [_date(stream, elem, elem.get("designationDate"), "designationDate")]
     for node in elem.findall("regulation"):
         entity.add("program", node.get("programme") or None)
-        entity.add("sourceUrl", un.text(node, "publicationUrl") or None)
+        entity.add("sourceUrl", text(node, "publicationUrl") or None)
         created.append(_date(stream, node, node.get("publicationDate"), "publicationDate"))
     dates = [d for d in created if d]
     entity.add("createdAt", min(dates) if dates else None)
-    entity.add("notes", [un.text(r, ".") for r in elem.findall("remark") if un.text(r, ".")])
+    entity.add("notes", [text(r, ".") for r in elem.findall("remark") if text(r, ".")])
     for attr, label in (("euReferenceNumber", "EU reference"), ("unitedNationId", "UN reference")):
         if value := elem.get(attr):
             entity.add("notes", f"{label}: {value}")
@@ -168,7 +176,7 @@ def _names(stream: XmlStream, elem: ET.Element, entity: EntityProxy) -> None:
 def _birth(stream: XmlStream, node: ET.Element) -> list[str]:
     full = node.get("birthdate")
     if full:
-        return [un.iso_date(stream, node, full, "birthdate")]
+        return [iso_date(stream, node, full, "birthdate")]
     year, low, high = node.get("year"), node.get("yearRangeFrom"), node.get("yearRangeTo")
     month = node.get("monthOfYear") or node.get("month")
     day = node.get("dayOfMonth") or node.get("day")
@@ -275,8 +283,8 @@ def _aggregate_record(
             _aggregate_id(entity, str(label), str(number))
     entity.add("program", [str(s) for s in sources])
     entity.add("notes", f"Listed by {', '.join(map(str, sources))} (derived aggregate)")
-    ofac_url = ofac.URL.format(source_id) if sources[0] == "OFAC" else OFAC_URL
-    urls = {"EU": URL, "UN": un.URL, "OFAC": ofac_url}
+    ofac_url = OFAC_RECORD_URL.format(source_id) if sources[0] == "OFAC" else OFAC_URL
+    urls = {"EU": URL, "UN": UN_LIST_URL, "OFAC": ofac_url}
     entity.add("sourceUrl", [urls[s] for s in sources if s in urls])
     entity.add("topics", SANCTION)
     return Record(entity, source_id)

@@ -28,8 +28,16 @@ from followthemoney import model
 from followthemoney.types import registry
 
 from econsec.errors import DataError
-from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make, slug
-from econsec.protect.lists.watchlist import version_of
+from econsec.protect.lists.base import (
+    SANCTION,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
+    slug,
+    version_of,
+)
 
 
 def open_text(path: Path) -> IO[str]:

@@ -40,6 +40,7 @@ from followthemoney.types import registry
 
 from econsec.errors import DataError
 from econsec.protect.lists.base import EXPORT_CONTROL, ListFormat, Publication, Record, files, make
+from econsec.protect.lists.japanese import groups, strip_groups
 
 JP = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 KANA = re.compile(r"[\u3040-\u30ff]")
@@ -87,26 +88,6 @@ def join(lines: Sequence[str]) -> str:
             out += " "
         out += line
     return out.strip()
-
-
-def strip_groups(text: str) -> str:
-    """The text without bracketed groups (nested ones too)."""
-    while (stripped := re.sub(r"\([^()]*\)", "", text)) != text:
-        text = stripped
-    return text
-
-
-def groups(text: str) -> list[str]:
-    """The contents of the top-level bracketed groups of ``text``."""
-    found, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char == "(":
-            depth, start = depth + 1, (i + 1 if depth == 0 else start)
-        elif char == ")" and depth:
-            depth -= 1
-            if depth == 0:
-                found.append(text[start:i])
-    return found
 
 
 def variants(name: str) -> list[str]:

@@ -13,28 +13,33 @@ the English country name, else the Japanese one), ``classification`` (``WMD:B``,
 ``WMD:M``, ``WMD:N``: biological, chemical, missile, nuclear; ``CW``: conventional weapons),
 ``program``, ``topics``.
 
-The Japanese country names (:func:`countries_in`, from ICU's Japanese locale) serve the MOF reader
-too.
+Countries named in Japanese are found with
+:func:`~econsec.protect.lists.japanese.countries_in`, which the MOF reader shares.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import warnings
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import icu
-import openpyxl
 from followthemoney.types import registry
 
 from econsec.errors import DataError
-from econsec.protect.lists.base import EXPORT_CONTROL, ListFormat, Publication, Record, files, make
-from econsec.protect.lists.watchlist import version_of
+from econsec.protect.lists.base import (
+    EXPORT_CONTROL,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
+    version_of,
+)
+from econsec.protect.lists.japanese import countries_in
+from econsec.protect.lists.workbook import load_book
 
 LIST_NAME = "meti-eul"
 SHEET = "ユーザーリスト"
@@ -52,43 +57,6 @@ COLUMNS = {
     "cw": ("conventional", "通常兵器"),
 }
 REQUIRED = ("country", "name", "wmd")
-KATAKANA = "\u30a0-\u30ff"
-LATIN = re.compile(r"[A-Za-z]")
-EXTRA_COUNTRIES = {
-    "北朝鮮": "kp", "朝鮮民主主義人民共和国": "kp", "大韓民国": "kr", "中華人民共和国": "cn",
-    "香港": "hk", "英国": "gb", "米国": "us", "ロシア連邦": "ru", "クウェイト": "kw",
-    "サウディ・アラビア": "sa", "シリア・アラブ共和国": "sy", "イラン・イスラム共和国": "ir",
-    "パレスチナ": "ps", "グルジア": "ge", "コンゴ民主共和国": "cd", "ミャンマー": "mm",
-}  # fmt: skip
-
-
-@cache
-def country_names() -> list[tuple[str, str]]:
-    """Japanese country names (from ICU, plus usual variants), longest first."""
-    locale, names = icu.Locale("ja"), dict[str, str]()
-    for code in sorted(registry.country.names):
-        if len(code) == 2:
-            name = icu.Locale("", code.upper()).getDisplayCountry(locale)
-            if name != code.upper():
-                names.setdefault(name, code)
-                names.setdefault(re.sub(r"\s*\(.*\)", "", name), code)
-    names.update(EXTRA_COUNTRIES)
-    return sorted(names.items(), key=lambda item: -len(item[0]))
-
-
-def countries_in(text: str) -> list[str]:
-    """Country codes named in a Japanese or English text (a katakana name must not be part of a
-    longer katakana word: マリ is not in マリアル)."""
-    found: list[str] = []
-    for name, code in country_names():
-        pattern = rf"(?<![{KATAKANA}]){re.escape(name)}(?![{KATAKANA}])"
-        if re.search(pattern, text):
-            found.append(code)
-            text = re.sub(pattern, " ", text)
-    for token in re.split(r"[,()\n、;]", text):
-        latin = registry.country.clean(token.strip(" .")) if LATIN.search(token) else None
-        found += [latin] if latin else []
-    return list(dict.fromkeys(found))
 
 
 def cell_text(value: Any) -> str:
@@ -147,20 +115,6 @@ def header_map(row: Sequence[Any]) -> dict[str, int]:
             if key not in found and any(word in text for word in words):
                 found[key] = index
     return found
-
-
-def load_book(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every sheet of a workbook as rows of cell values (formulas as written)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # openpyxl: print areas, styles
-            book = openpyxl.load_workbook(path, read_only=True)
-    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException
-        raise DataError("not an Excel workbook", path=path, got=str(exc)) from exc
-    try:
-        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book}
-    finally:
-        book.close()
 
 
 def read(paths: Sequence[Path]) -> Publication:

@@ -33,10 +33,17 @@ from followthemoney.proxy import EntityProxy
 from openpyxl.utils.datetime import from_excel
 
 from econsec.errors import DataError
-from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make
-from econsec.protect.lists.meti import groups, strip_groups
-from econsec.protect.lists.meti_eul import countries_in, load_book
-from econsec.protect.lists.watchlist import version_of
+from econsec.protect.lists.base import (
+    SANCTION,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
+    version_of,
+)
+from econsec.protect.lists.japanese import countries_in, groups, strip_groups
+from econsec.protect.lists.workbook import load_book
 
 LIST_NAME = "mof-asset-freeze"
 INDEX = "一覧"

@@ -38,18 +38,19 @@ from pathlib import Path
 from followthemoney.proxy import EntityProxy
 
 from econsec.errors import DataError
-from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make
-from econsec.protect.lists.ofac_remarks import (
-    REMARKS_LIMIT,
-    facts,
-    label_facts,
-    put,
-    split_remarks,
+from econsec.protect.lists.base import (
+    OFAC_RECORD_URL,
+    SANCTION,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
 )
-from econsec.protect.lists.un import XmlStream, text
+from econsec.protect.lists.ofac_remarks import REMARKS_LIMIT, facts, label_facts, put, split_remarks
+from econsec.protect.lists.xmlstream import XmlStream, text
 
 SDN, CONSOLIDATED = "ofac-sdn", "ofac-consolidated"
-URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={}"
 _KINDS = {12: "sdn", 5: "alt", 6: "add"}
 _CSV_TYPES = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
 _CSV_TYPES |= {"": "Organization"}
@@ -261,7 +262,7 @@ def _vessel(
 
 def _finish(entity: EntityProxy, uid: str) -> None:
     entity.add("topics", SANCTION)
-    entity.add("sourceUrl", URL.format(uid))
+    entity.add("sourceUrl", OFAC_RECORD_URL.format(uid))
 
 
 # --- sdnList XML ------------------------------------------------------------------------------

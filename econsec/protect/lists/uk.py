@@ -27,7 +27,7 @@ from followthemoney.types import registry
 
 from econsec.errors import DataError
 from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make
-from econsec.protect.lists.watchlist import check_width, csv_rows, header_of
+from econsec.protect.lists.csvfile import check_width, csv_rows, header_of
 
 LIST_NAME = "uk-ofsi"
 SCHEMAS = {"individual": "Person", "entity": "LegalEntity", "ship": "Vessel"}

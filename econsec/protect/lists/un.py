@@ -13,13 +13,12 @@ names a passport are ``passportNumber``, the rest ``idNumber``. ``UN_LIST_TYPE``
 ``program``, ``LISTED_ON`` ``createdAt``, ``LAST_DAY_UPDATED`` ``modifiedAt``, ``COMMENTS1``
 ``notes`` and ``DESIGNATION`` ``position``.
 
-The file is streamed (:class:`XmlStream`, also used by the OFAC and EU readers), so a malformed
-file fails with the parser's line, and a record's problem with the line it starts on.
+The file is streamed (:class:`~econsec.protect.lists.xmlstream.XmlStream`), so a malformed file
+fails with the parser's line, and a record's problem with the line it starts on.
 """
 
 from __future__ import annotations
 
-import datetime
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -27,83 +26,22 @@ from pathlib import Path
 from followthemoney.proxy import EntityProxy
 
 from econsec.errors import DataError
-from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make
+from econsec.protect.lists.base import (
+    SANCTION,
+    UN_LIST_URL,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
+)
 from econsec.protect.lists.ofac_remarks import parse_date
+from econsec.protect.lists.xmlstream import XmlStream, iso_date, text
 
 LIST = "un-sc"
-URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
 _QUALITY = {"good": "alias", "a.k.a.": "alias", "": "alias", "low": "weakAlias"}
 _QUALITY |= {"f.k.a.": "previousName"}
 _DATE_TYPES = {"", "EXACT", "APPROXIMATELY", "BETWEEN"}
-
-
-class XmlStream:
-    """The elements of an XML file as the parser reaches them, namespaces stripped from tags.
-
-    The file is fed to the parser line by line, so each element knows the line its start tag
-    ends on (:meth:`line`) and a parse error names the parser's own line and column.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lines: dict[ET.Element, int] = {}
-
-    def events(self) -> Iterator[tuple[str, ET.Element]]:
-        """``("start" | "end", element)`` pairs; DataError if the XML is not well-formed."""
-        parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
-        line = 0
-        try:
-            with self.path.open("rb") as handle:
-                for line, raw in enumerate(handle, 1):
-                    parser.feed(raw)
-                    yield from self._read(parser, line)
-                parser.close()
-                yield from self._read(parser, line)
-        except ET.ParseError as exc:
-            message = str(exc).split(": line")[0]
-            line = exc.position[0]
-            raise DataError(f"malformed XML: {message}", path=self.path, line=line) from None
-
-    def _read(
-        self, parser: ET.XMLPullParser[ET.Element], line: int
-    ) -> Iterator[tuple[str, ET.Element]]:
-        for item in parser.read_events():
-            event, elem = item[0], item[-1]
-            if not isinstance(elem, ET.Element):  # only start/end were asked for
-                continue
-            if event == "start":
-                elem.tag = elem.tag.rpartition("}")[2]
-                self._lines[elem] = line
-            yield event, elem
-
-    def line(self, elem: ET.Element) -> int | None:
-        """The line an element's start tag ends on."""
-        return self._lines.get(elem)
-
-    def release(self, elem: ET.Element) -> None:
-        """Forget a processed element and its children (streaming keeps memory flat)."""
-        for child in elem.iter():
-            self._lines.pop(child, None)
-        elem.clear()
-
-    def error(
-        self, message: str, elem: ET.Element, field: str, got: str | None = None
-    ) -> DataError:
-        """A DataError at this element's line."""
-        return DataError(message, path=self.path, line=self.line(elem), field=field, got=got)
-
-
-def text(elem: ET.Element, tag: str) -> str:
-    """A child's text with runs of whitespace (the UN wraps long values) made single spaces."""
-    return " ".join((elem.findtext(tag) or "").split())
-
-
-def iso_date(stream: XmlStream, elem: ET.Element, value: str, field: str) -> str:
-    """``YYYY-MM-DD`` from ``2001-01-25`` or ``2001-01-25-05:00``; DataError otherwise."""
-    try:
-        return datetime.date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        raise stream.error("not a date", elem, field, got=value) from None
 
 
 def read(paths: Sequence[Path]) -> Publication:
@@ -199,7 +137,7 @@ def _common(stream: XmlStream, elem: ET.Element, entity: EntityProxy) -> None:
     entity.add("program", text(elem, "UN_LIST_TYPE") or None)
     entity.add("notes", text(elem, "COMMENTS1") or None)
     entity.add("topics", SANCTION)
-    entity.add("sourceUrl", URL)
+    entity.add("sourceUrl", UN_LIST_URL)
     if listed := text(elem, "LISTED_ON"):
         entity.add("createdAt", iso_date(stream, _child(elem, "LISTED_ON"), listed, "LISTED_ON"))
     at = _child(elem, "LAST_DAY_UPDATED")

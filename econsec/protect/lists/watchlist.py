@@ -1,4 +1,4 @@
-"""A user's own watchlist as CSV (format ``csv``), and the CSV plumbing the CSV readers share.
+"""A user's own watchlist as CSV (format ``csv``).
 
 Columns: ``id`` and ``name`` (required), then optionally ``schema`` (a FollowTheMoney schema:
 ``Person``, ``Organization``, ``Company``, ``Vessel``...; default ``LegalEntity``, or ``Person``
@@ -11,10 +11,9 @@ in the file name, else the file's modification date. Rows are streamed.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -23,61 +22,21 @@ from followthemoney import model
 from followthemoney.types import registry
 
 from econsec.errors import DataError
-from econsec.protect.lists.base import SANCTION, ListFormat, Publication, Record, files, make, slug
+from econsec.protect.lists.base import (
+    SANCTION,
+    ListFormat,
+    Publication,
+    Record,
+    files,
+    make,
+    slug,
+    version_of,
+)
+from econsec.protect.lists.csvfile import check_width, csv_rows, header_of, split
 
 REQUIRED = ("id", "name")
 OPTIONAL = ("schema", "country", "birth_date", "aliases", "topics")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-def csv_rows(path: Path, skip: int = 0) -> Generator[tuple[int, list[str]], None, None]:
-    """Rows of a CSV file with the line each starts on (1-based; quoted fields may span lines),
-    after ``skip`` lines; blank rows and a trailing end-of-file mark (0x1A) are left out."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for _ in range(skip):
-                handle.readline()
-            reader = csv.reader(handle)
-            line = skip + 1
-            for row in reader:
-                if any(cell.strip() not in ("", "\x1a") for cell in row):
-                    yield line, row
-                line = skip + reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise DataError("not UTF-8 text", path=path, got=str(exc)) from exc
-    except csv.Error as exc:
-        raise DataError("malformed CSV", path=path, got=str(exc)) from exc
-
-
-def header_of(path: Path, rows: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]]:
-    """The header row (lower case, trimmed)."""
-    first = next(rows, None)
-    if first is None:
-        raise DataError("empty file: no header row", path=path, line=1)
-    return first[0], [cell.strip().lower() for cell in first[1]]
-
-
-def check_width(path: Path, line: int, row: list[str], header: list[str]) -> None:
-    """A row has as many fields as the header."""
-    if len(row) != len(header):
-        raise DataError(
-            "wrong number of fields",
-            path=path,
-            line=line,
-            got=str(len(row)),
-            expected=f"{len(header)} (as in the header)",
-        )
-
-
-def version_of(path: Path) -> str | None:
-    """The date in a file name (2026-03-05 or 20260305)."""
-    match = re.search(r"(20\d{2})-?(\d{2})-?(\d{2})", path.name)
-    return f"{match[1]}-{match[2]}-{match[3]}" if match else None
-
-
-def split(text: str) -> list[str]:
-    """';'-separated values, trimmed, empties dropped."""
-    return [value.strip() for value in text.split(";") if value.strip()]
 
 
 def valid_date(text: str) -> bool:

@@ -36,6 +36,10 @@ KANA_ROUTE = 0.8
 #: Phonetic or skeleton groups larger than this are too vague to follow.
 MAX_GROUP = 60
 MIN_DELETE_LENGTH = 4
+#: Route sums are added over the hits alone below this many hits, over every item above.
+SPARSE_LIMIT = 20_000
+#: Items whose route sum is below this share of the best item's are not scored.
+MIN_SHARE = 0.25
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -193,9 +197,17 @@ class NameIndex:
         ids = np.concatenate([r[0] for r in routes])
         if not len(ids):
             return []
-        sums = np.bincount(ids, weights=np.concatenate([r[1] for r in routes]))
-        hit = np.flatnonzero(sums)
+        weights = np.concatenate([r[1] for r in routes])
+        if len(ids) < SPARSE_LIMIT:  # few hits: sum them sorted, not over every item
+            hit, inverse = np.unique(ids, return_inverse=True)
+            sums = np.bincount(inverse, weights=weights)
+        else:
+            dense = np.bincount(ids, weights=weights)
+            hit = np.flatnonzero(dense)
+            sums = dense[hit]
         if len(hit) > limit:
-            hit = hit[np.argpartition(-sums[hit], limit - 1)[:limit]]
-        order = hit[np.argsort(-sums[hit], kind="stable")]
-        return [int(i) for i in order]
+            best = np.argpartition(-sums, limit - 1)[:limit]
+            hit, sums = hit[best], sums[best]
+        order = np.argsort(-sums, kind="stable")
+        keep = sums[order] >= MIN_SHARE * sums[order[0]]  # far behind the best: not worth scoring
+        return [int(i) for i in hit[order[keep]]]

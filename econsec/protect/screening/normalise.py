@@ -189,7 +189,6 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _TRAD_SIMP = icu.Transliterator.createInstance("Traditional-Simplified")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_UKRAINIAN = re.compile(r"[\u0404\u0406\u0407\u0490\u0454\u0456\u0457\u0491]")
 _CYRILLIC_BGN = tuple(
     icu.Transliterator.createInstance(f"{language}-Latin/BGN; Latin-ASCII")
     for language in ("Russian", "Ukrainian")
@@ -288,6 +287,9 @@ def _readings(text: str) -> list[tuple[str, str]]:
         japanese = _romaji(text)
         if "?" not in japanese:  # UniDic knows every character: could be Japanese
             out.append((japanese, "ja-han"))
+            short = _LONG_VOWEL.sub(lambda m: m.group(0)[0], japanese.lower())
+            if short != japanese.lower():
+                out.append((short, "ja-han"))
         return out
     if _HANGUL.search(text):
         return [(hangul_romaji(text, dprk), "ko") for dprk in (False, True)]
@@ -295,8 +297,7 @@ def _readings(text: str) -> list[tuple[str, str]]:
         script = "ar" if _ARABIC.search(text) else "translit"
         out = [(_ANY_LATIN.transliterate(text), script)]
         if _CYRILLIC.search(text):  # also as the lists romanise: BGN/PCGN (Zelenskyy, not -kij)
-            bgn = _CYRILLIC_BGN[1 if _UKRAINIAN.search(text) else 0]
-            out.append((bgn.transliterate(text), script))
+            out += [(bgn.transliterate(text), script) for bgn in _CYRILLIC_BGN]
         return out
     return [(text, "latin")]
 
@@ -343,7 +344,7 @@ def _acronyms(tokens: list[str]) -> list[str]:
 def _split(text: str, org: bool, latin: bool = True) -> Form:
     text = _ascii(_APOSTROPHES.sub("", text)).lower()
     tokens = _numbers(_PUNCT.sub(" ", text.replace("&", " and ")).split())
-    if latin:  # a reading's syllables are not titles ("he" is the pinyin of 何 and 贺)
+    if latin and not org:  # titles of persons; a reading's syllables are not ("he" = 何)
         tokens = [t for t in tokens if t not in HONORIFICS] or tokens
     legal = ""
     if org:

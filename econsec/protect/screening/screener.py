@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from econsec.errors import NotFound
 from econsec.protect.screening.algorithms import Algorithm, Candidate, QueryForms, get_algorithm
 from econsec.protect.screening.index import Item, NameIndex
 from econsec.protect.screening.model import Entry, Query, Result, identifier_keys
@@ -24,7 +25,7 @@ from econsec.protect.screening.normalise import Form, forms
 from econsec.protect.screening.weights import token_weights
 
 #: Readings scored in full per query (the index ranks them first).
-CANDIDATES = 80
+CANDIDATES = 50
 
 
 def query_forms(query: Query) -> QueryForms:
@@ -77,14 +78,15 @@ class Screener:
                 for name in names:
                     items.extend(Item(number, name, form, weak) for form in forms(name, org))
         self.index = NameIndex(items, self.weights)
+        self._lists = frozenset(e.list_name for e in self.entries)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     @property
-    def lists(self) -> set[str]:
+    def lists(self) -> frozenset[str]:
         """The names of the lists screened."""
-        return {e.list_name for e in self.entries}
+        return self._lists
 
     def screen(
         self,
@@ -101,6 +103,10 @@ class Screener:
         algo = get_algorithm(algorithm)
         cutoff = algo.check_threshold(threshold)
         wanted = set(lists) if lists is not None else None
+        if wanted is not None and not wanted <= self.lists:
+            unknown = ", ".join(sorted(wanted - self.lists))
+            loaded = ", ".join(sorted(self.lists)) or "none"
+            raise NotFound(f"unknown list {unknown} (loaded: {loaded})")
         qforms = query_forms(query)
         all_forms = [f for _name, f in qforms[False]] + [f for _name, f in qforms[True]]
         per_entry: dict[int, list[Candidate]] = {}

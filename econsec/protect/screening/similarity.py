@@ -24,12 +24,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA, Levenshtein
-from rigour.names import NameTypeTag, SymbolCategory, analyze_names
 from rigour.text import metaphone
 
 from econsec.protect.screening.normalise import Form
+from econsec.protect.screening.symbols import symbols
 
 #: Below this a token pair is not aligned at all.
 MIN_TOKEN_SIMILARITY = 0.7
@@ -58,6 +59,7 @@ _KANA_FOLDS = (
     (re.compile(r"tch"), "ch"),
     (re.compile(r"chi$"), "ch"),  # ミロシェヴィッチ "miroshevitchi" is Milosevic
     (re.compile(r"ic$"), "ich"),
+    (re.compile(r"chi"), "ti"),  # プーチン "puchin" is Putin
     (re.compile(r"ph"), "f"),
     (re.compile(r"kh"), "h"),
     (re.compile(r"gh"), "g"),
@@ -102,6 +104,12 @@ def kana_skeleton(token: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def single_letters(token: str) -> str:
+    """The token with doubled letters single ('mohammad' -> 'mohamad')."""
+    return _DOUBLES.sub(r"\1", token)
+
+
+@lru_cache(maxsize=200_000)
 def phonetic(token: str) -> str:
     """The token's Metaphone code ('' for tokens too short to have a useful one)."""
     if len(token) < 3 or token.isdigit():
@@ -120,27 +128,6 @@ def max_edits(length: int) -> int:
     return 2 if length <= 8 else 3
 
 
-_PERSON_SYMBOLS = (SymbolCategory.NAME, SymbolCategory.NICK)
-_ORG_SYMBOLS = (SymbolCategory.SYMBOL,)
-
-
-@lru_cache(maxsize=200_000)
-def symbols(token: str, person: bool) -> frozenset[str]:
-    """What rigour's name data says a token stands for: given-name groups and nicknames
-    (Wikidata ids: 'william' and 'bill', 'xi' and 'shi') for persons, and abbreviations
-    ('intl', 'international') for organisations."""
-    if len(token) < 2 or token.isdigit():
-        return frozenset()
-    tag = NameTypeTag.PER if person else NameTypeTag.ORG
-    wanted = _PERSON_SYMBOLS if person else _ORG_SYMBOLS
-    return frozenset(
-        f"{span.symbol.category}:{span.symbol.id}"
-        for name in analyze_names(tag, [token], phonetics=False, numerics=False)
-        for span in name.spans
-        if span.symbol.category in wanted and len(span.parts) == 1
-    )
-
-
 @lru_cache(maxsize=500_000)
 def token_similarity(a: str, b: str, mode: str = "", person: bool = True) -> float:
     """How alike two tokens are, in [0, 1] (see the module notes). ``mode`` "ja" adds the kana
@@ -155,7 +142,7 @@ def token_similarity(a: str, b: str, mode: str = "", person: bool = True) -> flo
     budget = max_edits(longer) // 2 if mode == "strict" else max_edits(longer)
     distance = OSA.distance(a, b, score_cutoff=budget + 1)
     sim = 1.0 - distance / longer if distance <= budget else 0.0
-    if sim < DOUBLED_SIMILARITY and _DOUBLES.sub(r"\1", a) == _DOUBLES.sub(r"\1", b):
+    if sim < DOUBLED_SIMILARITY and single_letters(a) == single_letters(b):
         sim = DOUBLED_SIMILARITY  # 'yyu' / 'yu', 'mohammad' / 'mohamad'
     elif not sim and longer == 3 and distance == 1 and sorted(a) == sorted(b):
         sim = 1.0 - 1.0 / longer  # a swap in a short token: 'sko' / 'sok'
@@ -219,6 +206,9 @@ def align(
 ) -> Alignment:
     """The weighted one-to-one token alignment of ``query`` with ``candidate``, or the glued
     spelling comparison when that is better (``"abdul hai"`` vs ``"abdulhai"``)."""
+    if query.tokens == candidate.tokens:  # the same reading: nothing to align
+        same = tuple((t, t, 1.0) for t in query.tokens)
+        return Alignment(1.0, same, (), (), "tokens")
     scripts = (query.script, candidate.script)
     mode = "ja" if _KANA_SCRIPTS.intersection(scripts) else ""
     if not mode and _STRICT.intersection(scripts):
@@ -273,7 +263,9 @@ def align(
         acronym = _acronym(query, candidate)
         if acronym is not None and acronym.score > best.score:
             best = acronym
-    if best.score < 1.0:
+    has_initials = initials and any(len(t) == 1 for t in (*q_tokens, *c_tokens))
+    left_over = bool(left_q or left_c)
+    if left_over and not has_initials:  # glued, 'w' and 'g' would look alike
         minimum = 1.0 if mode == "strict" else MIN_JOINED_SIMILARITY
         joined = _joined(query, candidate, minimum, key)
         if joined is not None and joined.score > best.score:
@@ -291,7 +283,10 @@ def _merge(
     """Glue two adjacent tokens when the other name has them as one word and neither stands
     alone there: 'patr ushev' / 'patrushev', 'pol pot' / 'polpot', 'alfa bank' / アルファバンク
     (compared through ``key``: the kana fold for Japanese readings)."""
-    if len(tokens) < 2:
+    if len(tokens) < 2 or not others:
+        return tokens
+    shortest_pair = min(len(a) + len(b) for a, b in pairwise(tokens))
+    if max(len(t) for t in others) < shortest_pair - 2:  # no word there is long enough
         return tokens
     other = {key(t) for t in others}
     out: list[str] = []

@@ -5,7 +5,7 @@ for each token of the names on the OFAC SDN, UN Security Council, EU, METI and M
 number of names it appears in (tokens in fewer than three names are left out; they weigh 1). A
 fixed table keeps scores stable: ``compare`` gives the same score whatever lists happen to be
 loaded, and a score in an audit trail can be recomputed. The table is rebuilt with
-``python -m econsec.protect.screening.weights OUTPUT`` from the loaded lists
+``python -m econsec.protect.screening.tables`` from the loaded lists
 (:func:`build_table`), when the lists' vocabulary has moved.
 """
 
@@ -65,40 +65,8 @@ def token_weights() -> dict[str, float]:
     return {token: weight(int(df), names) for token, df in table["df"].items()}
 
 
-@lru_cache(maxsize=1)
-def table_digest() -> str:
-    """A fingerprint of the shipped table (part of the index cache key)."""
-    import hashlib
-
-    source = resources.files("econsec.protect.screening").joinpath(TABLE)
-    return hashlib.sha256(source.read_bytes()).hexdigest()[:12] if source.is_file() else "none"
-
-
 def write_table(table: dict[str, object], path: Path) -> None:
     """Write a table as gzipped JSON (deterministic bytes: sorted keys, no timestamp)."""
     data = json.dumps(table, sort_keys=True, separators=(",", ":")).encode("utf-8")
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
         fh.write(data)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Rebuild the table from the active list versions of the configured app store."""
-    import sys
-
-    from econsec.protect.store import ScreeningStore
-    from econsec.settings import get_settings
-    from econsec.store.app import open_app_store
-
-    args = sys.argv[1:] if argv is None else argv
-    output = Path(args[0]) if args else Path(__file__).with_name(TABLE)
-    settings = get_settings()
-    store = ScreeningStore(open_app_store(settings.app_database_url))
-    entries = store.entries(store.active())
-    names = [(n, not e.is_person) for e in entries for n in (*e.names, *e.weak_names)]
-    table = build_table(names)
-    write_table(table, output)
-    print(f"{output}: {table['names']} names, {len(table['df'])} tokens")  # type: ignore[arg-type]
-
-
-if __name__ == "__main__":
-    main()
