@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     store_wait_seconds: float = Field(
         5.0, ge=0, description="How long a reader waits for a busy analytics store."
     )
+    screen_algorithm: str = Field(
+        "econsec-v1", description="Default screening algorithm (`econsec protect algorithms`)."
+    )
+    screen_threshold: float | None = Field(
+        None, gt=0, le=1, description="Default match threshold; unset: the algorithm's own."
+    )
 
     @field_validator("duckdb_memory_limit")
     @classmethod

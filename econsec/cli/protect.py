@@ -55,6 +55,13 @@ def _service() -> ProtectService:
     return open_protect()
 
 
+def _policy(algorithm: str | None, threshold: float | None) -> tuple[str, float | None]:
+    from econsec.protect.service import policy
+    from econsec.settings import get_settings
+
+    return policy(get_settings(), algorithm, threshold)
+
+
 class _Counter:
     """A progress bar counting rows (on a terminal only)."""
 
@@ -355,7 +362,7 @@ def screen_file(
             pending.append((party_id, query))
             yield query
 
-    options = {
+    options: dict[str, Any] = {
         "algorithm": algorithm,
         "threshold": threshold,
         "limit": limit,
@@ -398,6 +405,7 @@ def compare(
     """Whether two names denote the same party: score, verdict and the features behind it."""
     from econsec.protect.screening.screener import compare as run_compare
 
+    algorithm, threshold = _policy(algorithm, threshold)
     result = run_compare(name1, name2, schema=schema, algorithm=algorithm, threshold=threshold)
     if fmt == ScreenFormat.json:
         print_json(result.as_dict())
@@ -427,6 +435,7 @@ def compare_file(
     from econsec.protect import batch
     from econsec.protect.screening.screener import compare as run_compare
 
+    algorithm, threshold = _policy(algorithm, threshold)
     total = batch.count_rows(path)
     with batch.output(out) as fh, _Counter("comparing", total) as counter:
         writer = csv.writer(fh) if fmt == FileFormat.csv else None

@@ -62,6 +62,19 @@ class RunReport:
         }
 
 
+def policy(
+    settings: Settings, algorithm: str | None, threshold: float | None
+) -> tuple[str, float | None]:
+    """The algorithm and threshold to use: those given, else the settings' defaults
+    (``ECONSEC_SCREEN_ALGORITHM``, ``ECONSEC_SCREEN_THRESHOLD``; the latter only for the
+    default algorithm, whose scale it was set for)."""
+    if algorithm is None:
+        algorithm = settings.screen_algorithm
+    if threshold is None and algorithm == settings.screen_algorithm:
+        threshold = settings.screen_threshold
+    return algorithm, threshold
+
+
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
     """A fingerprint of the matcher's code and tables: an index cached by other code is rebuilt."""
@@ -171,15 +184,36 @@ class ProtectService:
             if old != path:
                 old.unlink(missing_ok=True)
 
-    def screen(self, query: Query, **options: Any) -> list[Result]:
+    def policy(self, algorithm: str | None, threshold: float | None) -> tuple[str, float | None]:
+        """The algorithm and threshold to use (see :func:`policy`)."""
+        return policy(self.settings, algorithm, threshold)
+
+    def screen(
+        self,
+        query: Query,
+        *,
+        algorithm: str | None = None,
+        threshold: float | None = None,
+        **options: Any,
+    ) -> list[Result]:
         """Screen one party against the active lists."""
-        return self.screener().screen(query, **options)
+        algorithm, threshold = self.policy(algorithm, threshold)
+        return self.screener().screen(query, algorithm=algorithm, threshold=threshold, **options)
 
     def screen_many(
-        self, queries: Iterable[Query], *, progress: Progress | None = None, **options: Any
+        self,
+        queries: Iterable[Query],
+        *,
+        progress: Progress | None = None,
+        algorithm: str | None = None,
+        threshold: float | None = None,
+        **options: Any,
     ) -> Iterator[list[Result]]:
         """Screen a stream of parties (in order), in worker processes."""
-        return self.screener().screen_many(queries, progress=progress, **options)
+        algorithm, threshold = self.policy(algorithm, threshold)
+        return self.screener().screen_many(
+            queries, progress=progress, algorithm=algorithm, threshold=threshold, **options
+        )
 
     # -- rescreening ---------------------------------------------------------------------
 
@@ -190,16 +224,18 @@ class ProtectService:
         algorithm: str | None = None,
         threshold: float | None = None,
         progress: Progress | None = None,
+        workers: int | None = None,
     ) -> RunReport:
         """Screen every stored party against the active list versions and record the hits.
 
         A hit is ``new`` the first time (party, entity) is seen, ``changed`` when the listed
         record differs from the one last seen or decided on, ``repeat`` otherwise; a pair whose
         newest decision is a false positive on the same record is ``suppressed``, and one
-        decided true positive is ``confirmed``.
+        decided true positive is ``confirmed``. ``workers``: processes for a large party list
+        (forked; a server passes 1, since forking a threaded process is not safe).
         """
-        algo = get_algorithm(algorithm)
-        cutoff = algo.check_threshold(threshold)
+        algo = get_algorithm(self.policy(algorithm, threshold)[0])
+        cutoff = algo.check_threshold(self.policy(algorithm, threshold)[1])
         screener = self.screener()
         active = self.store.active()
         run = self.store.start_run(reason, [v.id for v in active], algo.name, cutoff)
@@ -219,9 +255,12 @@ class ProtectService:
             for p in parties
         )
         hits: list[Hit] = []
+        if workers is None:
+            workers = 1 if len(parties) < 2000 else None
         results_stream = screener.screen_many(
             queries,
             progress=progress,
+            workers=workers,
             algorithm=algo.name,
             threshold=cutoff,
             limit=10,

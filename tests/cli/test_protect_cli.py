@@ -521,3 +521,21 @@ def test_parties_rescreen_decide_audit(
     assert kinds.count("list_version") == 2 and kinds.count("run") == 4
     assert kinds.count("hit") == 3 and kinds.count("decision") == 1
     assert records[-1]["analyst"] == "a.tanaka"
+
+
+def test_the_settings_set_the_screening_policy(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo'd name scores about 0.9: a match at the default threshold, not under a 0.95 policy.
+    args = ("protect", "compare", "Abdulhai Salek", "Abdulhay Salek", "--schema", "Person")
+    default = run_json(capsys, *args, "--format", "json")
+    assert default["match"] is True and default["score"] < 0.95
+    monkeypatch.setenv("ECONSEC_SCREEN_THRESHOLD", "0.95")
+    get_settings.cache_clear()
+    try:
+        strict = run_json(capsys, *args, "--format", "json")
+        explicit = run_json(capsys, *args, "--threshold", "0.8", "--format", "json")
+    finally:
+        get_settings.cache_clear()
+    assert strict["score"] == default["score"] and strict["match"] is False
+    assert explicit["match"] is True

@@ -57,9 +57,10 @@ def match(
 ) -> dict[str, Any]:
     """Match parties by example (yente's request and response shape). ``dataset``: ``default``
     for every active list, or list names joined by commas."""
-    screener = service(request).screener(FRESHNESS)
+    protect = service(request)
+    algorithm, threshold = protect.policy(algorithm, threshold)
     return yente.match(
-        screener,
+        protect.screener(FRESHNESS),
         dataset,
         body,
         limit=limit,
@@ -177,7 +178,7 @@ def load_list(
         loaded = protect.load(fmt, paths, version=version, names=names)
     report = None
     if rescreen and protect.store.parties():
-        report = protect.rescreen(f"{loaded.name} {loaded.version} loaded")
+        report = protect.rescreen(f"{loaded.name} {loaded.version} loaded", workers=1)
     return {"loaded": loaded.as_dict(), "rescreen": report.as_dict() if report else None}
 
 
@@ -201,14 +202,11 @@ class CompareRequest(BaseModel):
 
 
 @router.post("/protect/compare")
-def compare(body: CompareRequest) -> dict[str, Any]:
+def compare(request: Request, body: CompareRequest) -> dict[str, Any]:
     """Whether two names denote the same party: ``{score, match, features, explanation}``."""
+    algorithm, threshold = service(request).policy(body.algorithm, body.threshold)
     result = run_compare(
-        body.name1,
-        body.name2,
-        schema=body.schema_,
-        algorithm=body.algorithm,
-        threshold=body.threshold,
+        body.name1, body.name2, schema=body.schema_, algorithm=algorithm, threshold=threshold
     )
     return result.as_dict()
 
@@ -237,7 +235,7 @@ def save_parties(request: Request, parties: list[PartyIn], rescreen: bool = True
             for p in parties
         ]
     )
-    report = protect.rescreen("parties saved") if rescreen and count else None
+    report = protect.rescreen("parties saved", workers=1) if rescreen and count else None
     return {"saved": count, "rescreen": report.as_dict() if report else None}
 
 
@@ -262,7 +260,7 @@ def rescreen(request: Request, reason: str = "manual") -> dict[str, Any]:
     protect = service(request)
     if not protect.store.parties():
         raise InvalidInput("no stored parties to rescreen")
-    return protect.rescreen(reason).as_dict()
+    return protect.rescreen(reason, workers=1).as_dict()
 
 
 @router.get("/protect/hits")
