@@ -108,6 +108,12 @@ def test_token_similarity() -> None:
         ("ウラジーミル・プーチン", "Vladimir Putin", "Person", True),
         ("Володимир Зеленський", "Volodymyr Zelenskyy", "Person", True),
         ("PLA", "People's Liberation Army", "Organization", True),
+        # METI / MOF Japanese names against their OFAC / UN listings:
+        ("株式会社ヴィボルグ造船所", "PUBLIC JOINT STOCK COMPANY VYBORG SHIPYARD", "Company", True),
+        ("キム・ジョンシク", "KIM, Jong Sik", "Person", True),
+        ("ミロシェヴィッチ・スロボダン", "MILOSEVIC, Slobodan", "Person", True),
+        ("アルファバンク", "ALFA-BANK", "Company", True),
+        ("ホンダ技研工業株式会社", "TOYOTA MOTOR CORPORATION", "Company", False),
         ("Olga Barynova", "Oleg BARANOV", "Person", False),
         ("Zu Zag Bong 6", "Zu Zag Bong 5", "Vessel", False),
         ("Frost, William G.", "William W Frost", "Person", False),

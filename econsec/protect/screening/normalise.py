@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import icu
 
-from econsec.protect.screening.katakana import loanwords
+from econsec.protect.screening.katakana import loanwords, terms
 
 _ANY_LATIN = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 _HAN_LATIN = icu.Transliterator.createInstance("Han-Latin; Latin-ASCII")
@@ -244,10 +244,11 @@ def _romaji(text: str) -> str:
 
 def devowel(romaji: str) -> str:
     """A katakana loanword's Latin spelling without Japanese epenthetic vowels: 'rosutekku' ->
-    'rostek', 'doraibu' -> 'draib' (heuristic: drop u/o after a consonant before a consonant or
-    at the end, shorten doubled consonants)."""
+    'rostek', 'musutafa' -> 'mustafa' (heuristic: drop u after a syllable-final consonant and o
+    after t/d, before a consonant or at the end; shorten doubled consonants)."""
     word = re.sub(r"([bcdfghjkmnprstvwz])\1", r"\1", romaji)
-    word = re.sub(r"(?<=[bfgkmprsz])u(?=[bcdfghjkmnprstvwz]|$)", "", word)
+    # Not after a word's first consonant: ムジャヒド "mujahido" keeps its "mu" (Mujahid).
+    word = re.sub(r"(?<=[aeiouy][bfgkmprsz])u(?=[bcdfghjkmnprstvwz]|$)", "", word)
     return re.sub(r"(?<=[td])o(?=[bcdfghjkmnprstvwz]|$)", "", word)
 
 
@@ -370,6 +371,8 @@ def forms(name: str, org: bool = False) -> tuple[Form, ...]:
             text = text.replace(native, latin)
     if _KATAKANA.search(text):
         text = loanwords(text)
+    if _KANA.search(text) or _HAN.search(text):  # translated institutional terms, in English
+        text = terms(text)
     out: list[Form] = []
     if _HAN.search(text) and not _KANA.search(text):
         characters = _HAN.findall(_TRAD_SIMP.transliterate(text))

@@ -65,6 +65,7 @@ _KANA_FOLDS = (
     (re.compile(r"gh"), "g"),
     (re.compile(r"(?<=[aeiou])y"), "i"),  # Sayed -> サイード "saido"
     (re.compile(r"n(?=[mbp])"), "m"),  # ムハンマド "muhanmado" is Muhammad
+    (re.compile(r"ng"), "n"),  # ジョン "jon" is the Korean Jong
     (re.compile(r"zh"), "j"),
     (re.compile(r"ck|q|c(?![eiyh])"), "k"),
     (re.compile(r"c(?=[eiy])"), "s"),
@@ -213,9 +214,9 @@ def align(
     mode = "ja" if _KANA_SCRIPTS.intersection(scripts) else ""
     if not mode and _STRICT.intersection(scripts):
         mode = "strict"
-    key = kana_fold if mode == "ja" else _same
-    q_tokens = _merge(query.tokens, candidate.tokens, key)
-    c_tokens = _merge(candidate.tokens, q_tokens, key)
+    merge_key = _merge_key if mode == "ja" else _same
+    q_tokens = _merge(query.tokens, candidate.tokens, merge_key)
+    c_tokens = _merge(candidate.tokens, q_tokens, merge_key)
     initials = person and _INITIAL_SCRIPTS.issuperset(scripts)
     options: list[tuple[float, int, int]] = []
     for i, qt in enumerate(q_tokens):
@@ -267,7 +268,7 @@ def align(
     left_over = bool(left_q or left_c)
     if left_over and not has_initials:  # glued, 'w' and 'g' would look alike
         minimum = 1.0 if mode == "strict" else MIN_JOINED_SIMILARITY
-        joined = _joined(query, candidate, minimum, key)
+        joined = _joined(query, candidate, minimum, kana_fold if mode == "ja" else _same)
         if joined is not None and joined.score > best.score:
             return joined
     return best
@@ -275,6 +276,12 @@ def align(
 
 def _same(token: str) -> str:
     return token
+
+
+def _merge_key(token: str) -> str:
+    # Katakana glues syllables and blurs vowels: キム・ムンチョル "munchoru" is Mun Chol.
+    skeleton = kana_skeleton(token)
+    return skeleton if len(skeleton) >= 3 else kana_fold(token)
 
 
 def _merge(
