@@ -159,14 +159,15 @@ class Screener:
                     progress(1)
             return
         global _SHARED
-        _SHARED = (self, options)
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            while batch := list(islice(iterator, chunk * workers)):
-                yield from pool.imap(_screen_shared, batch, chunksize=max(1, chunk // 4))
-                if progress:
-                    progress(len(batch))
-        _SHARED = None
+        _SHARED = (self, options)  # inherited by the forked workers
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                while batch := list(islice(iterator, chunk * workers)):
+                    yield from pool.imap(_screen_shared, batch, chunksize=max(1, chunk // 4))
+                    if progress:
+                        progress(len(batch))
+        finally:
+            _SHARED = None
 
 
 _SHARED: tuple[Screener, dict[str, object]] | None = None
