@@ -33,7 +33,9 @@ from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 
 if TYPE_CHECKING:
+    from econsec.council.service import Council
     from econsec.protect.service import ProtectService
+    from econsec.security.service import Security
 
 __version__ = "0.1.0"
 
@@ -41,6 +43,23 @@ __version__ = "0.1.0"
 def open_catalogue(settings: Settings | None = None) -> Catalogue:
     """The dataset catalogue over the analytics store configured by ``settings``."""
     return Catalogue(AnalyticsStore.from_settings(settings or get_settings()))
+
+
+def open_security(settings: Settings | None = None) -> Security:
+    """Users, clearances and the audit log over the configured app store (refuses to run
+    without ``ECONSEC_SECRET_KEY`` outside development)."""
+    from econsec.security.service import Security
+    from econsec.store.app import open_app_store
+
+    settings = settings or get_settings()
+    return Security(settings, open_app_store(settings.app_database_url))
+
+
+def open_council(settings: Settings | None = None) -> Council:
+    """Council workspaces and classified documents over the configured app store."""
+    from econsec.council.service import Council
+
+    return Council(open_security(settings))
 
 
 def open_protect(settings: Settings | None = None) -> ProtectService:
@@ -72,5 +91,7 @@ __all__ = [
     "__version__",
     "get_settings",
     "open_catalogue",
+    "open_council",
     "open_protect",
+    "open_security",
 ]

@@ -12,6 +12,7 @@ the HTTP API returns it as JSON with ``status_code``.
     ├── StoreBusy          another process holds the store
     ├── MissingDependency  an optional extra (spark, postgres) is not installed
     ├── AccessDenied       the actor may not do this
+    ├── Unauthenticated    no valid sign-in
     └── InvalidInput       a request or query is empty or absurd
 """
 
@@ -125,3 +126,9 @@ class InvalidInput(EconsecError):
     """A request or query cannot be served as given (empty name, unknown schema, bad date)."""
 
     status_code = 422
+
+
+class Unauthenticated(EconsecError):
+    """The request carries no valid session or token."""
+
+    status_code = 401

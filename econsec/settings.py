@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from econsec.errors import ConfigError
@@ -56,6 +56,20 @@ class Settings(BaseSettings):
     screen_threshold: float | None = Field(
         None, gt=0, le=1, description="Default match threshold; unset: the algorithm's own."
     )
+    secret_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Master key (at least 32 characters) for document encryption, the search index, "
+            "the audit chain and sign-in tokens. Required outside development."
+        ),
+    )
+    classification_levels: str = Field(
+        "public,internal,confidential,secret,top_secret",
+        description="Classification levels, lowest first, comma-separated.",
+    )
+    login_max_failures: int = Field(5, ge=1, description="Failed sign-ins before a lockout.")
+    login_lockout_minutes: float = Field(15, gt=0, description="Length of a sign-in lockout.")
+    token_hours: float = Field(12, gt=0, description="Lifetime of a sign-in session or token.")
 
     @field_validator("duckdb_memory_limit")
     @classmethod
@@ -69,6 +83,21 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"expected a size such as '1GB' or '512MB', got {value!r}") from None
         return text
+
+    @field_validator("classification_levels")
+    @classmethod
+    def _check_levels(cls, value: str) -> str:
+        levels = [v.strip() for v in value.split(",")]
+        if len(levels) < 2 or any(not v.isidentifier() for v in levels):
+            raise ValueError(f"expected two or more names, lowest first, got {value!r}")
+        if len(set(levels)) != len(levels):
+            raise ValueError(f"a level is named twice in {value!r}")
+        return ",".join(levels)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The classification levels, lowest first."""
+        return tuple(self.classification_levels.split(","))
 
     @property
     def analytics_file(self) -> Path:

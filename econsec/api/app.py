@@ -13,12 +13,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from econsec import __version__
-from econsec.api.routers import datasets, health, jobs, know, protect
+from econsec.api.routers import council, datasets, health, jobs, know, protect
 from econsec.api.schemas import ErrorBody
+from econsec.council.service import Council
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import EconsecError
 from econsec.jobs import JobRunner
 from econsec.protect.service import ProtectService
+from econsec.security.crypto import check_secret
+from econsec.security.service import Security
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_secret(settings)  # refuse to start with the public key outside development
         app_store = open_app_store(settings.app_database_url)
         catalogue = Catalogue(AnalyticsStore.from_settings(settings))
         app.state.settings = settings
@@ -48,6 +52,8 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         app.state.catalogue = catalogue
         app.state.jobs = JobRunner(app_store, catalogue)
         app.state.protect = ProtectService(settings, app_store)
+        app.state.security = Security(settings, app_store)
+        app.state.council = Council(app.state.security)
         if warm_screener:
             app.state.protect.warm()
         try:
@@ -99,4 +105,5 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(jobs.router)
     app.include_router(know.router)
     app.include_router(protect.router)
+    app.include_router(council.router)
     return app

@@ -14,10 +14,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
+from econsec.council import models as _council_tables  # noqa: F401  (Base.metadata)
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import ConfigError, NotFound
 from econsec.jobs import JobRunner
 from econsec.protect import store as _screening_tables  # noqa: F401  (Base.metadata)
+from econsec.security import models as _security_tables  # noqa: F401  (Base.metadata)
 from econsec.store.app import (
     AppStore,
     Base,
@@ -51,7 +53,7 @@ def runner(app_store: AppStore, catalogue: Catalogue) -> Iterator[JobRunner]:
     jobs.close()
 
 
-HEAD = "0002"  # the newest migration
+HEAD = "0003"  # the newest migration
 
 
 def test_migrations_create_jobs_table(app_url: str) -> None:

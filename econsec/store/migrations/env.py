@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import econsec.protect.store  # noqa: F401  (registers the screening tables)
+# The models register their tables on Base.metadata:
 from econsec.store.app import Base
 
 config = context.config

@@ -1,0 +1,406 @@
+"""The security service: users, sign-in, clearances, actors, and audited transactions.
+
+Every change runs in one transaction with its audit entry (:meth:`Security.run`); a denial is
+audited in a transaction of its own, so that refusing an action still leaves a trace. The CLI is
+an operator tool: ``users`` commands run as the local operator (``operator:<login>``), and
+commands with ``--as NAME`` act as that user, with that user's rights, audited as such.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from econsec.errors import AccessDenied, Conflict, InvalidInput, NotFound, Unauthenticated
+from econsec.security import audit
+from econsec.security.crypto import Keys, keys
+from econsec.security.models import ROLES, Clearance, Token, User
+from econsec.security.policy import Actor, Levels, clearance_rank
+from econsec.settings import Settings
+from econsec.store.app import AppStore, utcnow
+
+T = TypeVar("T")
+_RETRIES = 5
+#: Verifying against this hash costs what a real check costs, for names that do not exist.
+_DUMMY = PasswordHasher().hash("econsec: no such user")
+
+
+def operator() -> str:
+    """The local operator, as the CLI's ``users`` commands are audited."""
+    try:
+        return f"operator:{getpass.getuser()}"
+    except Exception:  # no login name (some containers)
+        return "operator:unknown"
+
+
+class Security:
+    """Users, clearances, tokens and the audit log over one app store."""
+
+    def __init__(self, settings: Settings, app: AppStore) -> None:
+        self.settings = settings
+        self.app = app
+        self.keys: Keys = keys(settings)
+        self.levels = Levels(settings.levels)
+        self.hasher = PasswordHasher()
+
+    # -- transactions ------------------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for reads."""
+        with self.app.session() as session:
+            yield session
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction and commit; retried when another writer extended
+        the audit chain first."""
+        for attempt in range(_RETRIES):
+            with self.app.session() as session:
+                try:
+                    result = work(session)
+                    session.commit()
+                    return result
+                except IntegrityError as exc:
+                    session.rollback()
+                    if "prev_hash" not in str(exc) and "security_audit" not in str(exc):
+                        raise
+                    if attempt == _RETRIES - 1:
+                        raise Conflict("the audit log is busy; try again") from None
+        raise AssertionError("unreachable")
+
+    def log(
+        self,
+        session: Session,
+        actor: str,
+        channel: str,
+        action: str,
+        *,
+        outcome: str = "ok",
+        target: str | None = None,
+        workspace: str | None = None,
+        level: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """Append an audit entry in ``session``'s transaction."""
+        audit.append(
+            session,
+            self.keys,
+            actor=actor,
+            channel=channel,
+            action=action,
+            outcome=outcome,
+            target=target,
+            workspace=workspace,
+            level=level,
+            detail=detail,
+        )
+
+    def deny(self, actor: str, channel: str, action: str, why: str, **fields: Any) -> None:
+        """Record a refusal (in its own transaction: the refused work is not committed)."""
+        self.run(
+            lambda s: self.log(s, actor, channel, action, outcome="denied", reason=why, **fields)
+        )
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def _user(self, session: Session, name: str) -> User:
+        user = session.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"no user {name!r}")
+        return user
+
+    def actor(self, name: str, channel: str = "cli") -> Actor:
+        """The user ``name`` as an actor; refused (and audited) for a disabled account."""
+        with self.session() as session:
+            user = self._user(session, name)
+            if user.disabled:
+                self.deny(name, channel, "act", "account disabled")
+                raise AccessDenied(f"user {name!r} is disabled")
+            return Actor(user.id, user.name, user.role, channel)
+
+    def add_user(
+        self, by: Actor | str, name: str, role: str, password: str | None = None
+    ) -> dict[str, Any]:
+        """Create a user (``by``: an admin actor, or the local operator's name)."""
+        actor, channel = self._manager(by, "add_user")
+        if role not in ROLES:
+            raise InvalidInput(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        name = name.strip()
+        if (
+            not name
+            or len(name) > 100
+            or not name.replace(".", "").replace("-", "").replace("_", "").isalnum()
+        ):
+            raise InvalidInput("a user name is 1-100 letters, digits, '.', '-' or '_'")
+        if password is not None and len(password) < 12:
+            raise InvalidInput("a password needs at least 12 characters")
+
+        def work(session: Session) -> dict[str, Any]:
+            if session.scalars(select(User.id).where(User.name == name)).first():
+                raise Conflict(f"user {name!r} exists")
+            user = User(
+                name=name,
+                role=role,
+                password_hash=self.hasher.hash(password) if password else None,
+                disabled=False,
+                failed_logins=0,
+                created_by=actor,
+                created_at=utcnow(),
+            )
+            session.add(user)
+            self.log(session, actor, channel, "user.add", target=name, role=role)
+            return user.as_dict()
+
+        return self.run(work)
+
+    def _manager(self, by: Actor | str, action: str) -> tuple[str, str]:
+        if isinstance(by, str):
+            return by, "cli"
+        if not by.may("manage_users"):
+            self.deny(by.name, by.channel, action, "role may not manage users")
+            raise AccessDenied(f"role {by.role} may not manage users")
+        return by.name, by.channel
+
+    def users(self, by: Actor | str) -> list[dict[str, Any]]:
+        """Every user with their current clearance (for admins and the operator)."""
+        self._manager(by, "user.list")
+        now = utcnow()
+        with self.session() as session:
+            out = []
+            for user in session.scalars(select(User).order_by(User.name)):
+                item = user.as_dict()
+                rank = session.scalar(select(clearance_rank(user.id, now)))
+                item["clearance"] = (
+                    self.levels.names[rank] if rank is not None and rank >= 0 else None
+                )
+                out.append(item)
+            return out
+
+    def disable_user(self, by: Actor | str, name: str) -> None:
+        """Disable an account (its tokens stop working; history is kept)."""
+        actor, channel = self._manager(by, "user.disable")
+
+        def work(session: Session) -> None:
+            user = self._user(session, name)
+            user.disabled = True
+            for token in session.scalars(select(Token).where(Token.user_id == user.id)):
+                token.revoked_at = token.revoked_at or utcnow()
+            self.log(session, actor, channel, "user.disable", target=name)
+
+        self.run(work)
+
+    def set_password(self, by: Actor | str, name: str, password: str) -> None:
+        """Set a user's password (and clear a lockout)."""
+        actor, channel = self._manager(by, "user.password")
+        if len(password) < 12:
+            raise InvalidInput("a password needs at least 12 characters")
+
+        def work(session: Session) -> None:
+            user = self._user(session, name)
+            user.password_hash = self.hasher.hash(password)
+            user.failed_logins, user.locked_until = 0, None
+            self.log(session, actor, channel, "user.password", target=name)
+
+        self.run(work)
+
+    # -- clearances ------------------------------------------------------------------------------
+
+    def grant_clearance(
+        self, by: Actor, name: str, level: str, until: date, start: date | None = None
+    ) -> dict[str, Any]:
+        """Grant ``name`` a clearance at ``level`` valid through ``until`` (inclusive)."""
+        rank = self.levels.rank(level)
+        if not by.may("grant_clearance"):
+            self.deny(by.name, by.channel, "clearance.grant", "role may not grant", target=name)
+            raise AccessDenied(f"role {by.role} may not grant clearances")
+        valid_from = datetime.combine(start, time(), tzinfo=UTC) if start else utcnow()
+        valid_until = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+        if valid_until <= valid_from:
+            raise InvalidInput(f"the clearance would end ({until}) before it starts")
+
+        def work(session: Session) -> dict[str, Any]:
+            user = self._user(session, name)
+            clearance = Clearance(
+                user_id=user.id,
+                level=level,
+                level_rank=rank,
+                granted_by=by.name,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                created_at=utcnow(),
+            )
+            session.add(clearance)
+            self.log(
+                session,
+                by.name,
+                by.channel,
+                "clearance.grant",
+                target=name,
+                level=level,
+                until=until.isoformat(),
+            )
+            return clearance.as_dict()
+
+        return self.run(work)
+
+    def revoke_clearance(self, by: Actor, name: str, reason: str = "") -> int:
+        """Revoke every current clearance of ``name``; how many were revoked."""
+        if not by.may("grant_clearance"):
+            self.deny(by.name, by.channel, "clearance.revoke", "role may not revoke", target=name)
+            raise AccessDenied(f"role {by.role} may not revoke clearances")
+
+        def work(session: Session) -> int:
+            user = self._user(session, name)
+            current = list(
+                session.scalars(
+                    select(Clearance).where(
+                        Clearance.user_id == user.id, Clearance.revoked_at.is_(None)
+                    )
+                )
+            )
+            for clearance in current:
+                clearance.revoked_at = utcnow()
+                clearance.revoked_by = by.name
+                clearance.revoke_reason = reason or None
+            self.log(
+                session, by.name, by.channel, "clearance.revoke", target=name, count=len(current)
+            )
+            return len(current)
+
+        return self.run(work)
+
+    # -- sign-in -----------------------------------------------------------------------------------
+
+    def sign_in(self, name: str, password: str, channel: str = "api") -> tuple[str, datetime]:
+        """A new session token for correct credentials; failures count towards a lockout.
+        Every outcome is audited; the message never says whether the name exists."""
+        now = utcnow()
+        refused = Unauthenticated("wrong user name or password, or the account is locked")
+        with self.session() as session:
+            user = session.scalars(select(User).where(User.name == name)).first()
+        if user is None or user.password_hash is None:
+            with suppress(VerificationError):  # the same work as a real check: no timing oracle
+                self.hasher.verify(_DUMMY, password)
+            self.deny(name[:100], channel, "sign_in", "unknown user or no password")
+            raise refused
+        if user.disabled or (user.locked_until is not None and user.locked_until > now):
+            self.deny(name, channel, "sign_in", "disabled" if user.disabled else "locked")
+            raise refused
+        try:
+            self.hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            self._failed(user.id, name, channel)
+            raise refused from None
+        token = secrets.token_urlsafe(32)
+        expires = now + timedelta(hours=self.settings.token_hours)
+
+        def work(session: Session) -> None:
+            stored = session.get(User, user.id)
+            assert stored is not None
+            stored.failed_logins, stored.locked_until = 0, None
+            session.add(
+                Token(
+                    user_id=user.id,
+                    digest=self.keys.token_digest(token),
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+            self.log(session, name, channel, "sign_in")
+
+        self.run(work)
+        return token, expires
+
+    def _failed(self, user_id: int, name: str, channel: str) -> None:
+        limit = self.settings.login_max_failures
+
+        def work(session: Session) -> None:
+            user = session.get(User, user_id)
+            assert user is not None
+            user.failed_logins += 1
+            locked = user.failed_logins >= limit
+            if locked:
+                minutes = self.settings.login_lockout_minutes
+                user.locked_until = utcnow() + timedelta(minutes=minutes)
+                user.failed_logins = 0
+            self.log(
+                session,
+                name,
+                channel,
+                "sign_in",
+                outcome="denied",
+                reason="wrong password" + ("; account locked" if locked else ""),
+            )
+
+        self.run(work)
+
+    def resolve(self, token: str, channel: str = "api") -> Actor | None:
+        """The actor of a valid, unexpired, unrevoked token of an enabled user."""
+        now = utcnow()
+        with self.session() as session:
+            row = session.execute(
+                select(User.id, User.name, User.role, User.disabled)
+                .join(Token, Token.user_id == User.id)
+                .where(
+                    Token.digest == self.keys.token_digest(token),
+                    Token.revoked_at.is_(None),
+                    Token.expires_at > now,
+                )
+            ).first()
+        if row is None or row.disabled:
+            return None
+        return Actor(row.id, row.name, row.role, channel)
+
+    def sign_out(self, token: str, channel: str = "api") -> None:
+        """Revoke a token."""
+
+        def work(session: Session) -> None:
+            stored = session.scalars(
+                select(Token).where(Token.digest == self.keys.token_digest(token))
+            ).first()
+            if stored is not None and stored.revoked_at is None:
+                stored.revoked_at = utcnow()
+                user = session.get(User, stored.user_id)
+                self.log(session, user.name if user else "?", channel, "sign_out")
+
+        self.run(work)
+
+    # -- audit ----------------------------------------------------------------------------------
+
+    def _auditor(self, by: Actor | str) -> None:
+        if isinstance(by, Actor) and not by.may("audit"):
+            self.deny(by.name, by.channel, "audit.read", "role may not read the audit log")
+            raise AccessDenied(f"role {by.role} may not read the audit log")
+
+    def verify(self, by: Actor | str) -> audit.Verification:
+        """Walk the audit chain (admins and the operator)."""
+        self._auditor(by)
+        with self.session() as session:
+            return audit.verify(session, self.keys)
+
+    def export(self, by: Actor | str, fmt: str = "json") -> Iterator[str]:
+        """The audit log as JSON lines or CSV chunks (admins and the operator); the export
+        itself is audited."""
+        self._auditor(by)
+        if fmt not in ("json", "csv"):
+            raise InvalidInput("format must be json or csv")
+        name, channel = (by, "cli") if isinstance(by, str) else (by.name, by.channel)
+        self.run(lambda s: self.log(s, name, channel, "audit.export", format=fmt))
+        with self.session() as session:
+            if fmt == "csv":
+                yield from audit.export_csv(session)
+            else:
+                import json
+
+                for event in audit.events(session):
+                    yield json.dumps(event.as_dict(), ensure_ascii=False) + "\n"
