@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -27,6 +27,8 @@ from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
 
 STATIC = Path(__file__).with_name("static")
+#: Answers about users, sessions, classified documents and the audit log: never cached.
+PRIVATE_PATHS = ("/auth/", "/users", "/council/", "/audit/")
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>econsec API</title>
 <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
@@ -80,7 +82,19 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
 
     @app.exception_handler(EconsecError)
     async def econsec_error(_request: Request, exc: EconsecError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content=exc.to_dict())
+        # RFC 6750: a 401 names the scheme that would be accepted.
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(status_code=exc.status_code, content=exc.to_dict(), headers=headers)
+
+    @app.middleware("http")
+    async def protective_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.url.path.startswith(PRIVATE_PATHS):  # never kept by a browser or proxy
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -147,6 +147,10 @@ def users_grant(
 ) -> None:
     """Grant a clearance at a level, valid through --until, by an authorised user."""
     security = _security()
+    try:
+        security.levels.rank(level)
+    except InvalidInput as exc:
+        raise InvalidInput(f"--level: {exc.message}") from None
     granted = security.grant_clearance(
         _actor(security, by),
         name,
@@ -344,17 +348,26 @@ def council_downgrade(
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: JsonFlag = False) -> None:
+def audit_verify(
+    as_json: JsonFlag = False,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            help="SEQ:HASH printed by an earlier verify: fail if the log no longer holds it.",
+        ),
+    ] = None,
+) -> None:
     """Walk the audit chain: exit 0 when intact, 1 naming the first broken entry."""
     from econsec.security.service import operator
 
-    result = _security().verify(operator())
+    result = _security().verify(operator(), expect_head)
     if as_json:
         print_json(result.as_dict())
     elif result.ok:
         out_console.print(
-            f"audit log intact: {result.entries:,} entries; head {result.head_seq} "
-            f"{result.head_hash}"
+            f"audit log intact: {result.entries:,} entries; head "
+            f"{result.head_seq}:{result.head_hash}"
         )
     else:
         out_console.print(

@@ -23,7 +23,13 @@ from econsec.council.models import Document, Member, Term, Version, Workspace
 from econsec.council.search import snippet, terms
 from econsec.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from econsec.security.models import User
-from econsec.security.policy import Actor, clearance_rank, member_of, visible_documents
+from econsec.security.policy import (
+    Actor,
+    clearance_rank,
+    enabled,
+    member_of,
+    visible_documents,
+)
 from econsec.security.service import Security
 from econsec.store.app import utcnow
 
@@ -50,7 +56,7 @@ class Council:
 
     def _workspace(self, session: Session, actor: Actor, name: str, action: str) -> Workspace:
         """The workspace, if the actor is a member (admins: any); else NotFound, audited."""
-        query = select(Workspace).where(Workspace.name == name)
+        query = select(Workspace).where(Workspace.name == name, enabled(actor.user_id))
         if actor.role != "admin":
             query = query.where(member_of(actor.user_id, Workspace.id))
         workspace = session.scalars(query).first()
@@ -175,7 +181,7 @@ class Council:
 
     def workspaces(self, actor: Actor) -> list[dict[str, Any]]:
         """The workspaces the actor is a member of (admins: all), with member names."""
-        query = select(Workspace).order_by(Workspace.name)
+        query = select(Workspace).where(enabled(actor.user_id)).order_by(Workspace.name)
         if actor.role != "admin":
             query = query.where(member_of(actor.user_id, Workspace.id))
         with self.security.session() as session:

@@ -13,7 +13,8 @@ its transaction is retried (:func:`econsec.security.service.transaction`).
 
 :func:`verify` walks the chain and names the first broken entry. A hash chain cannot show that
 entries were cut off at the *end*: ``econsec audit verify`` prints the head (sequence number and
-hash) so that it can be recorded elsewhere, and a later head must extend it.
+hash) so that it can be recorded elsewhere; ``--expect-head SEQ:HASH`` then checks that the log
+still holds that entry unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from econsec.errors import InvalidInput
 from econsec.security.crypto import Keys
 from econsec.security.models import AuditEvent
 from econsec.store.app import utcnow
@@ -143,14 +146,34 @@ class Verification:
         }
 
 
-def verify(session: Session, keys: Keys) -> Verification:
-    """Walk the whole chain; the first entry whose link or hash does not hold, if any."""
+def parse_anchor(value: str) -> tuple[int, str]:
+    """``SEQ:HASH`` (a head printed by an earlier verify) as (seq, hash)."""
+    seq, _, digest = value.strip().partition(":")
+    if not seq.isdigit() or int(seq) < 1 or len(digest) != 64:
+        raise InvalidInput(
+            f"an audit head is SEQ:HASH as `econsec audit verify` prints it, got {value!r}"
+        )
+    return int(seq), digest.lower()
+
+
+def verify(session: Session, keys: Keys, anchor: tuple[int, str] | None = None) -> Verification:
+    """Walk the whole chain; the first entry whose link or hash does not hold, if any.
+
+    ``anchor`` is a head recorded earlier (seq, hash): the chain must still hold that entry with
+    that hash, which shows entries cut off at the end (a chain alone cannot)."""
+    query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
+    # Closed on every way out: on PostgreSQL yield_per holds a server-side cursor open.
+    with closing(session.scalars(query)) as rows:
+        return _walk(rows, keys, anchor)
+
+
+def _walk(rows: Iterable[AuditEvent], keys: Keys, anchor: tuple[int, str] | None) -> Verification:
+    anchor_hash: str | None = None
     expected_prev = GENESIS
     expected_seq = 1
     count = 0
     last: AuditEvent | None = None
-    query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
-    for event in session.scalars(query):
+    for event in rows:
         count += 1
         if event.seq != expected_seq:
             return _broken(count, last, event.seq, f"sequence jumps from {expected_seq - 1}")
@@ -174,6 +197,15 @@ def verify(session: Session, keys: Keys) -> Verification:
         expected_prev = event.hash
         expected_seq += 1
         last = event
+        if anchor is not None and event.seq == anchor[0]:
+            anchor_hash = event.hash
+    if anchor is not None and anchor_hash != anchor[1]:
+        why = (
+            f"the recorded head {anchor[0]} is gone: entries were cut off at the end"
+            if anchor_hash is None
+            else f"entry {anchor[0]} is not the recorded head (the log was rewritten)"
+        )
+        return _broken(count, last, anchor[0], why)
     return Verification(True, count, last.seq if last else None, last.hash if last else None)
 
 
@@ -191,7 +223,8 @@ def _broken(count: int, last: AuditEvent | None, seq: int, reason: str) -> Verif
 def events(session: Session) -> Iterator[AuditEvent]:
     """Every entry in chain order."""
     query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)
-    yield from session.scalars(query)
+    with closing(session.scalars(query)) as rows:
+        yield from rows
 
 
 def export_csv(session: Session) -> Iterator[str]:

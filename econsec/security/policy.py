@@ -37,7 +37,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from econsec.council.models import Document, Member
 from econsec.errors import InvalidInput
-from econsec.security.models import ROLES, Clearance
+from econsec.security.models import ROLES, Clearance, User
 
 RIGHTS: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -112,9 +112,18 @@ def member_of(user_id: int, workspace_id: InstrumentedAttribute[int]) -> ColumnE
     return exists().where(Member.user_id == user_id, Member.workspace_id == workspace_id)
 
 
+def enabled(user_id: int) -> ColumnElement[bool]:
+    """SQL: the user's account exists and is not disabled (checked in every query, so an actor
+    held across the disabling of its account can do nothing more)."""
+    return exists().where(User.id == user_id, User.disabled.is_(False))
+
+
 def visible_documents(actor: Actor, now: datetime) -> ColumnElement[bool]:
-    """SQL: the documents ``actor`` may see at ``now`` (membership AND valid clearance >= level)."""
+    """SQL: the documents ``actor`` may see at ``now`` (enabled account AND membership AND valid
+    clearance >= level). The account is checked here too, not only when the actor is resolved,
+    so an actor held across the disabling of its account sees nothing."""
     return and_(
+        enabled(actor.user_id),
         member_of(actor.user_id, Document.workspace_id),
         Document.level_rank <= clearance_rank(actor.user_id, now),
     )

@@ -75,7 +75,10 @@ class Security:
                     if "prev_hash" not in str(exc) and "security_audit" not in str(exc):
                         raise
                     if attempt == _RETRIES - 1:
-                        raise Conflict("the audit log is busy; try again") from None
+                        raise Conflict(
+                            "the audit log could not be extended: other writers kept extending "
+                            "it, or it was tampered with (run `econsec audit verify`); try again"
+                        ) from None
         raise AssertionError("unreachable")
 
     def log(
@@ -120,9 +123,13 @@ class Security:
         return user
 
     def actor(self, name: str, channel: str = "cli") -> Actor:
-        """The user ``name`` as an actor; refused (and audited) for a disabled account."""
+        """The user ``name`` as an actor; refused (and audited) for an unknown name or a
+        disabled account."""
         with self.session() as session:
-            user = self._user(session, name)
+            user = session.scalars(select(User).where(User.name == name)).first()
+            if user is None:
+                self.deny(name[:100], channel, "act", "no such user")
+                raise NotFound(f"no user {name!r}")
             if user.disabled:
                 self.deny(name, channel, "act", "account disabled")
                 raise AccessDenied(f"user {name!r} is disabled")
@@ -230,6 +237,19 @@ class Security:
 
         def work(session: Session) -> dict[str, Any]:
             user = self._user(session, name)
+            if by.role != "admin":  # no official lifts themselves, or anyone above their own level
+                own = session.scalar(select(clearance_rank(by.user_id, utcnow())))
+                why = (
+                    "yourself a clearance"
+                    if user.id == by.user_id
+                    else "a clearance above your own valid clearance"
+                    if rank > (own if own is not None else -1)
+                    else None
+                )
+                if why is not None:
+                    reason = f"may not grant {why}"
+                    self.deny(by.name, by.channel, "clearance.grant", reason, target=name)
+                    raise AccessDenied(f"you may not grant {why} ({level})")
             clearance = Clearance(
                 user_id=user.id,
                 level=level,
@@ -382,11 +402,13 @@ class Security:
             self.deny(by.name, by.channel, "audit.read", "role may not read the audit log")
             raise AccessDenied(f"role {by.role} may not read the audit log")
 
-    def verify(self, by: Actor | str) -> audit.Verification:
-        """Walk the audit chain (admins and the operator)."""
+    def verify(self, by: Actor | str, anchor: str | None = None) -> audit.Verification:
+        """Walk the audit chain (admins and the operator); ``anchor``: a head ``SEQ:HASH``
+        recorded earlier that the log must still hold."""
         self._auditor(by)
+        expected = audit.parse_anchor(anchor) if anchor else None
         with self.session() as session:
-            return audit.verify(session, self.keys)
+            return audit.verify(session, self.keys, expected)
 
     def export(self, by: Actor | str, fmt: str = "json") -> Iterator[str]:
         """The audit log as JSON lines or CSV chunks (admins and the operator); the export

@@ -82,7 +82,7 @@ def logout(request: Request, response: Response, actor: ActorDep) -> dict[str, s
     token = _token(request)
     if token:
         security(request).sign_out(token, "api")
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="strict")
     return {"status": "signed out", "user": actor.name}
 
 
@@ -282,9 +282,12 @@ def search(
 
 
 @router.get("/audit/verify")
-def audit_verify(request: Request, actor: ActorDep) -> dict[str, Any]:
-    """Walk the audit chain: ``ok`` and the first broken entry, if any."""
-    return security(request).verify(actor).as_dict()
+def audit_verify(
+    request: Request, actor: ActorDep, expect_head: str | None = None
+) -> dict[str, Any]:
+    """Walk the audit chain: ``ok`` and the first broken entry, if any; ``expect_head``
+    (``SEQ:HASH`` from an earlier verify) must still be in the log unchanged."""
+    return security(request).verify(actor, expect_head).as_dict()
 
 
 @router.get("/audit/export")
