@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from econsec.errors import InvalidInput
@@ -94,10 +94,12 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an entry in ``session``'s transaction (committed with the change it records)."""
-    if session.get_bind().dialect.name == "postgresql":  # one writer extends the chain at a time
-        from sqlalchemy import text
-
+    # One writer extends the chain at a time: take the database's write lock before reading
+    # the head, so the head read is the head written after.
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(2026112901)"))
+    else:  # SQLite: a write statement (matching no row) takes the write lock, waiting if needed
+        session.execute(text("UPDATE security_audit SET seq = seq WHERE 0 = 1"))
     head = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

@@ -142,28 +142,32 @@ def test_the_database_refuses_update_and_delete(world: World) -> None:
     assert verify(world).ok
 
 
-def test_two_writers_never_fork_the_chain(world: World) -> None:
-    """Concurrent appends (each a refusal in its own transaction) all land, in one chain."""
+def test_concurrent_writers_never_fork_the_chain(world: World) -> None:
+    """Concurrent appends (refusals in their own transactions, and audited reads) all land, in
+    one chain, with no writer giving up (each takes the write lock before reading the head)."""
     head = world.head()
     errors: list[BaseException] = []
+    rita, a3 = world.actor("rita"), world.id("A3")
 
     def writer(name: str) -> None:
         try:
-            for i in range(15):
+            for i in range(30):
                 world.security.deny(name, "api", "document.read", "test", target=f"document:{i}")
+                if i % 3 == 0:
+                    world.council.get(rita, a3)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(f"writer-{n}",)) for n in range(2)]
+    threads = [threading.Thread(target=writer, args=(f"writer-{n}",)) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert not errors
     result = verify(world)
-    assert result.ok and result.entries == head + 30
+    assert result.ok and result.entries == head + 4 * 40
     actors = [r[0] for r in sql(world, "SELECT actor FROM security_audit WHERE seq > :s", s=head)]
-    assert sorted(actors) == sorted(["writer-0"] * 15 + ["writer-1"] * 15)
+    assert sorted(actors) == sorted([f"writer-{n}" for n in range(4)] * 30 + ["rita"] * 40)
 
 
 # -- tampering -------------------------------------------------------------------------------------
