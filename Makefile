@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench bench-env bench-screening clean
+.PHONY: run test lint typecheck pytest test-browser bench bench-env bench-screening clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "econsec needs Python 3.11 or newer (set PYTHON=python3.11)"'
@@ -26,6 +26,7 @@ run: $(VENV)/.run-installed
 	$(BIN)/econsec protect lists load ofac data/screening/consolidated_non_sdn_2026-01-08.xml --skip-unchanged
 	$(BIN)/econsec protect lists load meti-eul data/screening/jp_meti_end_user_list_2025-09-29.xlsx --skip-unchanged
 	$(BIN)/econsec protect lists load mof data/screening/jp_mof_asset_freeze_list_2026-03-05.xlsx --skip-unchanged
+	$(BIN)/econsec users bootstrap-admin
 	$(BIN)/econsec serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
@@ -42,6 +43,10 @@ pytest: $(VENV)/.dev-installed
 	exit $$status
 
 test: lint typecheck pytest
+
+# Only the browser tests: headless Debian chromium driven by Playwright (docs/testing.md).
+test-browser: $(VENV)/.dev-installed
+	$(BIN)/pytest tests/browser
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/bench_load.py

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins before a lockout.")
     login_lockout_minutes: float = Field(15, gt=0, description="Length of a sign-in lockout.")
     token_hours: float = Field(12, gt=0, description="Lifetime of a sign-in session or token.")
+    sign_in_per_minute: int = Field(
+        10, ge=1, description="Web sign-in attempts allowed per client address per minute."
+    )
 
     @field_validator("duckdb_memory_limit")
     @classmethod

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from econsec import __version__
@@ -25,6 +25,9 @@ from econsec.security.service import Security
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
+from econsec.web import guard, pages
+from econsec.web import know as know_pages
+from econsec.web import protect as protect_pages
 
 STATIC = Path(__file__).with_name("static")
 #: Answers about users, sessions, classified documents and the audit log: never cached.
@@ -92,8 +95,14 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     ) -> Response:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.url.path.startswith(PRIVATE_PATHS):  # never kept by a browser or proxy
+        path = request.url.path
+        if path.startswith(PRIVATE_PATHS):  # never kept by a browser or proxy
             response.headers["Cache-Control"] = "no-store"
+        if path.startswith("/web/") or path == "/web":
+            for name, value in guard.HEADERS.items():
+                response.headers.setdefault(name, value)
+            if not path.startswith("/web/static/"):
+                response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -109,6 +118,11 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         return JSONResponse(status_code=422, content=body.model_dump())
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/web/static", StaticFiles(directory=pages.HERE / "static"), name="web-static")
+
+    @app.get("/", include_in_schema=False)
+    def start() -> RedirectResponse:
+        return RedirectResponse("/web/", status_code=303)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -120,4 +134,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(know.router)
     app.include_router(protect.router)
     app.include_router(council.router)
+    app.include_router(pages.router)
+    app.include_router(know_pages.router)
+    app.include_router(protect_pages.router)
     return app

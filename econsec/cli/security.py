@@ -8,7 +8,7 @@ are audited under that name. Nothing a command prints goes beyond what that user
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -89,6 +89,40 @@ def users_add(
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     user = _security().add_user(operator(), name, role, password)
     out_console.print(f"user {user['name']} added as {user['role']}")
+
+
+@users_app.command("bootstrap-admin")
+def users_bootstrap_admin(
+    name: Annotated[str, typer.Argument(help="The first admin's user name.")] = "admin",
+    days: Annotated[int, typer.Option("--days", min=1, help="Days the clearance lasts.")] = 365,
+) -> None:
+    """Create the first admin when no admin can sign in: prints a new random password once,
+    and grants the admin the highest level for --days. Does nothing when an admin exists."""
+    import secrets as _secrets
+
+    from econsec.security.service import operator
+
+    security = _security()
+    admins = [
+        u
+        for u in security.users(operator())
+        if u["role"] == "admin" and not u["disabled"] and u["can_sign_in"]
+    ]
+    if admins:
+        out_console.print(
+            f"an admin who can sign in exists ({', '.join(u['name'] for u in admins)}): "
+            "nothing done"
+        )
+        return
+    password = _secrets.token_urlsafe(18)
+    security.add_user(operator(), name, "admin", password)
+    until = date.today() + timedelta(days=days)
+    top = security.levels.names[-1]
+    security.grant_clearance(security.actor(name), name, top, until)
+    out_console.print(f"admin {name} created with clearance {top} through {until}")
+    out_console.print(
+        f"password (shown once; change it with `econsec users set-password`): {password}"
+    )
 
 
 @users_app.command("list")

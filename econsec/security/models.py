@@ -34,6 +34,7 @@ class User(Base):
             "name": self.name,
             "role": self.role,
             "disabled": self.disabled,
+            "can_sign_in": self.password_hash is not None,
             "locked_until": self.locked_until.isoformat() if self.locked_until else None,
             "created_by": self.created_by,
             "created_at": self.created_at.isoformat(),

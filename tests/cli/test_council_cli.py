@@ -78,7 +78,16 @@ DOC_KEYS = frozenset(
     )
 )
 USER_KEYS = frozenset(
-    ("name", "role", "clearance", "disabled", "locked_until", "created_by", "created_at")
+    (
+        "name",
+        "role",
+        "clearance",
+        "disabled",
+        "can_sign_in",
+        "locked_until",
+        "created_by",
+        "created_at",
+    )
 )
 WORKSPACES = ("council-a", "council-b")
 NOBODY = "mallory"  # synthetic: no such user
@@ -537,6 +546,12 @@ def _users_add(red: RedTeam) -> None:
     assert secret not in taken.text
 
 
+def _users_bootstrap_admin(red: RedTeam) -> None:
+    # No admin of this world can sign in (no passwords), and the name is taken: refused.
+    taken = red.refused(None, "users bootstrap-admin ada", audited=False)
+    assert "exists" in taken.err and "password" not in taken.out
+
+
 def _users_list(red: RedTeam) -> None:
     listed = json.loads(red.blind("operator", "users list --json").out)
     assert {u["name"] for u in listed} == set(PERSON)
@@ -675,6 +690,7 @@ def _audit_export(red: RedTeam) -> None:
 RED_TEAM = {
     "users add": _users_add,
     "users list": _users_list,
+    "users bootstrap-admin": _users_bootstrap_admin,
     "users disable": _users_disable,
     "users set-password": _users_set_password,
     "users grant-clearance": _users_grant_clearance,
@@ -1051,3 +1067,20 @@ def test_audit_verify_names_the_first_broken_entry(make_world: MakeWorld, cli: C
         connection.execute(text("DELETE FROM security_audit WHERE seq = 7"))
     broken = cli("audit verify")
     assert broken.code == 1 and "BROKEN at entry 8:" in broken.out, broken
+
+
+def test_bootstrap_admin_prints_a_password_once(make_world: MakeWorld, cli: Cli) -> None:
+    world = make_world(people=("nils",), papers=("A1",))
+    cli.use(world)
+    first = cli.ok("users bootstrap-admin boss --days 30")
+    password = first.out.strip().rsplit(" ", 1)[-1]
+    assert len(password) >= 20 and "admin boss created with clearance top_secret" in first.out
+    token, _ = world.security.sign_in("boss", password)
+    actor = world.security.resolve(token)
+    assert actor is not None and actor.role == "admin"
+    listed = users(cli)
+    assert listed["boss"]["clearance"] == "top_secret" and listed["boss"]["can_sign_in"]
+    again = cli.ok("users bootstrap-admin")
+    assert "nothing done" in again.out and password not in again.out
+    assert "admin" not in users(cli)
+    assert password not in dump(world)

@@ -1,0 +1,1 @@
+"""The web platform: server-rendered pages in English and Japanese (``/web``)."""

@@ -1,0 +1,171 @@
+"""The Know page: the dependency explorer (indicators and tests per product, sortable and
+filterable; supplier-share and trend charts with table views; CSV and report downloads)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from econsec.datasets.catalogue import Catalogue
+from econsec.errors import EconsecError
+from econsec.web.pages import current_actor, failure, locale_of, render, sign_in_first
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+
+KNOW_COLUMNS = (
+    "product",
+    "import_value",
+    "n_suppliers",
+    "hhi",
+    "top_supplier",
+    "top_supplier_share",
+    "world_export_hhi",
+    "dependent",
+)
+
+
+def _know_data(request: Request, importer: str, year: int, method: str) -> Any:
+    """The report data of ``importer`` in ``year`` (dependencies, supplier shares, trend)."""
+    from econsec.api.routers.know import _engine
+    from econsec.reports.dependency_report import gather
+
+    catalogue = cast(Catalogue, request.app.state.catalogue)
+    engine = _engine(request, catalogue, request.app.state.settings)
+    return gather(engine, importer=importer.upper(), year=year, method=method)
+
+
+def _know_rows(
+    data: Any, q: str, dependent_only: bool, sort: str, desc: bool
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = data.dependencies.to_pylist()
+    for row in rows:
+        row["label"] = data.products.get(row["product"], "")
+    if dependent_only:
+        rows = [r for r in rows if r["dependent"]]
+    if q.strip():
+        needle = q.strip().casefold()
+        rows = [r for r in rows if needle in r["product"] or needle in r["label"].casefold()]
+    key = sort if sort in KNOW_COLUMNS else "import_value"
+    rows.sort(key=lambda r: (r[key] is None, r[key] if r[key] is not None else 0), reverse=desc)
+    return rows
+
+
+@router.get("/know", response_model=None)
+def know_page(
+    request: Request,
+    importer: str = "JPN",
+    year: int | None = None,
+    method: str = "geodep",
+    q: str = "",
+    dependent: bool = False,
+    sort: str = "import_value",
+    desc: bool = True,
+) -> Response:
+    """The dependency explorer: indicators and tests per product, supplier shares and trend."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    from econsec.reports.charts import line_chart, shares_chart
+
+    locale = locale_of(request)
+    _ = locale.gettext
+    method = method if method in ("geodep", "eu2021") else "geodep"
+    form = {"importer": importer.upper(), "year": year, "method": method, "q": q}
+    context: dict[str, Any] = {"form": form, "dependent": dependent, "sort": sort, "desc": desc}
+    if year is None:
+        return render(request, "know.html", actor=actor, section="know", data=None, **context)
+    try:
+        data = _know_data(request, importer, year, method)
+    except EconsecError as error:
+        return render(
+            request, "know.html", actor=actor, section="know", data=None, error=error, **context
+        )
+    rows = _know_rows(data, q, dependent, sort, desc)
+    shown = [r for r in data.dependencies.to_pylist() if r["dependent"]] or rows
+    top = {r["product"] for r in sorted(shown, key=lambda r: -(r["import_value"] or 0))[:8]}
+    bars: dict[str, list[tuple[str, float]]] = {}
+    share_rows = []
+    for r in data.supplier_shares.to_pylist():
+        if r["product"] in top:
+            label = f"{r['product']} {data.products.get(r['product'], '')}".strip()
+            bars.setdefault(label, []).append((r["supplier"], r["share"] or 0.0))
+            share_rows.append((label, r["supplier"], r["share"], r["value"]))
+    shares_title = _(
+        "Supplier shares of import value, %(importer)s %(year)s", importer=data.importer, year=year
+    )
+    shares_svg = shares_chart(
+        [(label, sorted(v, key=lambda s: -s[1])) for label, v in bars.items()], title=shares_title
+    )
+    trend = (
+        sorted(data.trend.to_pylist(), key=lambda r: r["year"]) if data.trend is not None else []
+    )
+    trend_title = _("Products imported and dependent, by year")
+    trend_svg = (
+        line_chart(
+            [int(r["year"]) for r in trend],
+            {
+                _("Products imported"): [r["products"] for r in trend],
+                _("Dependent products"): [r["dependent_products"] for r in trend],
+            },
+            title=trend_title,
+            y_label=_("products"),
+        )
+        if len(trend) > 1
+        else None
+    )
+    return render(
+        request,
+        "know.html",
+        actor=actor,
+        section="know",
+        data=data,
+        rows=rows,
+        columns=KNOW_COLUMNS,
+        shares_svg=shares_svg,
+        shares_title=shares_title,
+        share_rows=share_rows,
+        trend_svg=trend_svg,
+        trend_title=trend_title,
+        trend=trend,
+        query=urlencode({"importer": form["importer"], "year": year, "method": method}),
+        **context,
+    )
+
+
+@router.get("/know.csv", response_model=None)
+def know_csv(
+    request: Request,
+    importer: str,
+    year: int,
+    method: str = "geodep",
+    q: str = "",
+    dependent: bool = False,
+    sort: str = "import_value",
+    desc: bool = True,
+) -> Response:
+    """The explorer's table as CSV (the rows as filtered and sorted on the page)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        data = _know_data(
+            request, importer, year, method if method in ("geodep", "eu2021") else "geodep"
+        )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["importer", "year", "label", *KNOW_COLUMNS, "unit"])
+    for r in _know_rows(data, q, dependent, sort, desc):
+        writer.writerow([data.importer, year, r["label"], *(r[c] for c in KNOW_COLUMNS), data.unit])
+    name = f"dependencies-{data.importer}-{year}.csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,133 @@
+"""The Protect page: screen one party against the active lists, read the explained results,
+and record an analyst's decision (stored with the party, audited)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from econsec.errors import AccessDenied, EconsecError
+from econsec.web import guard
+from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+
+SCHEMAS = ("Thing", "Person", "Organization", "Company", "Vessel")
+
+
+def _protect(request: Request) -> Any:
+    return request.app.state.protect
+
+
+def party_id(name: str, schema: str, country: str, birth_date: str) -> str:
+    """A stable id for a party screened from the page (decisions are recorded against it)."""
+    key = "\x1f".join((name.strip().casefold(), schema, country.strip().casefold(), birth_date))
+    return "web:" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@router.get("/protect", response_model=None)
+def protect_page(
+    request: Request,
+    name: str = "",
+    schema: str = "Thing",
+    country: str = "",
+    birth_date: str = "",
+) -> Response:
+    """The screening form and, with a name, the explained results."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    from econsec.protect.screening.model import Query
+
+    protect = _protect(request)
+    lists = [v.as_dict(active=True) for v in protect.store.active()]
+    results: list[dict[str, Any]] = []
+    error: EconsecError | None = None
+    party = ""
+    decisions: dict[str, dict[str, Any]] = {}
+    if name.strip():
+        try:
+            query = Query(
+                names=(name,),
+                schema=schema if schema in SCHEMAS else "Thing",
+                countries=(country,) if country.strip() else (),
+                birth_dates=(birth_date,) if birth_date.strip() else (),
+            )
+            results = [r.as_dict() for r in protect.screen(query, limit=10)]
+        except EconsecError as refused:
+            error = refused
+        party = party_id(name, schema, country, birth_date)
+        for decision in protect.store.decisions(party):
+            decisions[decision.entity_id] = decision.as_dict()
+    return render(
+        request,
+        "protect.html",
+        actor=actor,
+        section="protect",
+        lists=lists,
+        schemas=SCHEMAS,
+        form={"name": name, "schema": schema, "country": country, "birth_date": birth_date},
+        results=results,
+        error=error,
+        party=party,
+        decisions=decisions,
+    )
+
+
+@router.post("/protect/decisions", response_model=None)
+def protect_decide(
+    request: Request,
+    name: Annotated[str, Form()],
+    entity_id: Annotated[str, Form()],
+    verdict: Annotated[str, Form()],
+    reason: Annotated[str, Form()],
+    kind: Annotated[str, Form(alias="schema")] = "Thing",
+    country: Annotated[str, Form()] = "",
+    birth_date: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Record an analyst's decision on a result (the screened party is stored first)."""
+    schema = kind
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    protect = _protect(request)
+    security = security_of(request)
+    try:
+        guard.check_csrf(request, csrf)
+        if not actor.may("write"):
+            security.deny(actor.name, "web", "protect.decision", "role may not decide")
+            raise AccessDenied(f"role {actor.role} may not record decisions")
+        party = party_id(name, schema, country, birth_date)
+        protect.store.save_parties(
+            [
+                {
+                    "id": party,
+                    "name": name.strip(),
+                    "schema": schema if schema in SCHEMAS else "Thing",
+                    "country": country.strip() or None,
+                    "birth_date": birth_date.strip() or None,
+                }
+            ]
+        )
+        decision = protect.store.decide(party, entity_id, verdict, reason, actor.name)
+        security.run(
+            lambda s: security.log(
+                s,
+                actor.name,
+                "web",
+                "protect.decision",
+                target=f"{party}/{entity_id}",
+                verdict=decision.verdict,
+            )
+        )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    target = "/web/protect?" + urlencode(
+        {"name": name, "schema": schema, "country": country, "birth_date": birth_date}
+    )
+    return RedirectResponse(target, status_code=303)
