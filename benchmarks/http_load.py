@@ -1,0 +1,163 @@
+"""Benchmark: the screening and dependency endpoints under 50 concurrent clients (issue 6).
+
+    python benchmarks/http_load.py [--home DIR] [--clients 50] [--seconds 20]
+
+Target: p99 <= 100 ms for ``POST /match/default`` and ``GET /know/dependencies`` at 50
+concurrent clients on loopback, 0 errors. The server is ``econsec serve`` in its own process
+(uvicorn, one worker, as `make run` starts it) on a home with every real screening list of
+../shared/data/screening loaded (benchmarks/screening_lists.py) and the shipped data
+(data/manifest.yaml). The load generator is Python (asyncio + httpx), in this process: each
+client sends its next request as soon as the previous answer arrives (closed loop), for
+``--seconds`` per endpoint after a warm-up. Screening queries are real names: the UN list's
+own names and yente's synthetic negative persons, in a fixed shuffled order; dependency
+queries rotate over 20 real importers for 2024 (BACI critical materials).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import gzip
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from screening_accuracy import EVAL  # noqa: E402
+from screening_lists import service  # noqa: E402
+
+IMPORTERS = (
+    "JPN", "USA", "CHN", "DEU", "KOR", "FRA", "GBR", "ITA", "IND", "BRA",
+    "CAN", "AUS", "NLD", "ESP", "MEX", "IDN", "THA", "VNM", "TWN", "EU27",
+)  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def names(limit: int = 2000) -> list[str]:
+    """Real UN names (positives) and yente's synthetic negative persons, shuffled (seed 7)."""
+    out: list[str] = []
+    with (EVAL / "yente_cgb_positives_un_untreated.csv").open(encoding="utf-8") as fh:
+        out += [row["full_name"] for row in csv.DictReader(fh)][: limit // 2]
+    with gzip.open(EVAL / "yente_cgb_negatives_global.csv.gz", "rt", encoding="utf-8") as fh:
+        out += [row["full_name"] for row in csv.DictReader(fh)][: limit // 2]
+    random.Random(7).shuffle(out)
+    return out
+
+
+async def hammer(
+    base: str, clients: int, seconds: float, request: Any
+) -> tuple[list[float], int, int]:
+    """Latencies (s), errors and requests of ``clients`` closed-loop clients for ``seconds``."""
+    latencies: list[float] = []
+    errors = 0
+    count = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def one(n: int) -> None:
+            nonlocal errors, count
+            i = n
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                try:
+                    answer = await request(client, i)
+                    ok = answer.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - start)
+                count += 1
+                errors += not ok
+                i += clients
+
+        await asyncio.gather(*(one(n) for n in range(clients)))
+    return latencies, errors, count
+
+
+def figures(label: str, latencies: list[float], errors: int, count: int, seconds: float) -> str:
+    cuts = statistics.quantiles(latencies, n=100)
+    return (
+        f"  {label}: {count:,} requests, {count / seconds:,.0f}/s, errors {errors}; "
+        f"p50 {1000 * statistics.median(latencies):.1f} ms, p95 {1000 * cuts[94]:.1f} ms, "
+        f"p99 {1000 * cuts[98]:.1f} ms, max {1000 * max(latencies):.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=None)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    home = args.home or Path(tempfile.mkdtemp(prefix="econsec-http-"))
+    env = {**os.environ, "ECONSEC_HOME": str(home), "ECONSEC_DUCKDB_THREADS": "2"}
+    service(home).store.app.dispose()
+    econsec = [sys.executable, "-m", "econsec"]
+    subprocess.run(
+        [*econsec, "data", "load-manifest", str(ROOT / "data" / "manifest.yaml")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [*econsec, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # the screening index is built (or read from its cache) at start
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            sys.exit("the server did not become ready")
+        queries = names()
+
+        async def match(client: httpx.AsyncClient, i: int) -> httpx.Response:
+            body = {
+                "queries": {
+                    "q": {"schema": "Person", "properties": {"name": [queries[i % len(queries)]]}}
+                }
+            }
+            return await client.post("/match/default", json=body)
+
+        async def deps(client: httpx.AsyncClient, i: int) -> httpx.Response:
+            params = {"year": 2024, "importer": IMPORTERS[i % len(IMPORTERS)]}
+            return await client.get("/know/dependencies", params=params)
+
+        print(f"econsec http load: {args.clients} clients, {args.seconds:.0f} s per endpoint")
+        for label, request in (("POST /match/default", match), ("GET /know/dependencies", deps)):
+            asyncio.run(hammer(base, args.clients, 3.0, request))  # warm-up
+            latencies, errors, count = asyncio.run(
+                hammer(base, args.clients, args.seconds, request)
+            )
+            print(figures(label, latencies, errors, count, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
