@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import csv
 import gzip
+import json
 import os
 import random
 import socket
@@ -65,6 +66,7 @@ async def hammer(
 ) -> tuple[list[float], int, int]:
     """Latencies (s), errors and requests of ``clients`` closed-loop clients for ``seconds``."""
     latencies: list[float] = []
+    failures: list[str] = []
     errors = 0
     count = 0
     deadline = time.perf_counter() + seconds
@@ -79,15 +81,65 @@ async def hammer(
                 try:
                     answer = await request(client, i)
                     ok = answer.status_code == 200
-                except httpx.HTTPError:
+                    if not ok:
+                        failures.append(f"{answer.status_code} {answer.text[:200]}")
+                except httpx.HTTPError as exc:
                     ok = False
+                    failures.append(repr(exc))
                 latencies.append(time.perf_counter() - start)
                 count += 1
                 errors += not ok
                 i += clients
 
         await asyncio.gather(*(one(n) for n in range(clients)))
+    for failure in sorted(set(failures))[:5]:
+        print(f"    error: {failure}")
     return latencies, errors, count
+
+
+def wrk_lua(kind: str, queries: list[str]) -> str:
+    """A wrk script sending the same rotating requests as the Python clients."""
+    if kind == "match":
+        bodies = [
+            json.dumps(
+                {"queries": {"q": {"schema": "Person", "properties": {"name": [n]}}}},
+                ensure_ascii=False,
+            )
+            for n in queries
+        ]
+        items = ",\n".join("  " + json.dumps(b, ensure_ascii=False) for b in bodies)
+        return (
+            f"local items = {{\n{items}\n}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+            '  return wrk.format("POST", "/match/default", '
+            '{["Content-Type"] = "application/json"}, items[(i % #items) + 1])\nend\n'
+        )
+    items = ",".join(f'"{c}"' for c in IMPORTERS)
+    return (
+        f"local items = {{{items}}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+        '  return wrk.format("GET", "/know/dependencies?year=2024&importer=" .. '
+        "items[(i % #items) + 1])\nend\n"
+    )
+
+
+def run_wrk(base: str, kind: str, queries: list[str], clients: int, seconds: float) -> str:
+    """wrk's latency distribution for one endpoint (after a 5 s warm-up)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as fh:
+        fh.write(wrk_lua(kind, queries))
+    common = ["wrk", "-t1", f"-c{clients}", "-s", fh.name, base]
+    subprocess.run([*common[:3], "-d5s", *common[3:]], check=True, capture_output=True)
+    out = subprocess.run(
+        [*common[:3], f"-d{int(seconds)}s", "--latency", *common[3:]],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    Path(fh.name).unlink()
+    keep = ("50%", "90%", "99%", "requests in", "Requests/sec", "Socket errors", "Non-2xx")
+    return "\n".join(
+        "    " + line.strip()
+        for line in out.splitlines()
+        if line.strip().startswith(keep) or any(k in line for k in keep[3:])
+    )
 
 
 def figures(label: str, latencies: list[float], errors: int, count: int, seconds: float) -> str:
@@ -104,6 +156,10 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1, help="econsec serve --workers")
+    parser.add_argument(
+        "--wrk", action="store_true", help="load with wrk (C, one thread) instead of Python"
+    )
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="econsec-http-"))
     env = {**os.environ, "ECONSEC_HOME": str(home), "ECONSEC_DUCKDB_THREADS": "2"}
@@ -117,7 +173,16 @@ def main() -> None:
     )
     port = free_port()
     server = subprocess.Popen(
-        [*econsec, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            *econsec,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -147,7 +212,18 @@ def main() -> None:
             params = {"year": 2024, "importer": IMPORTERS[i % len(IMPORTERS)]}
             return await client.get("/know/dependencies", params=params)
 
-        print(f"econsec http load: {args.clients} clients, {args.seconds:.0f} s per endpoint")
+        print(
+            f"econsec http load: {args.clients} clients, {args.seconds:.0f} s per endpoint, "
+            f"{args.workers} server worker(s)"
+        )
+        if args.wrk:
+            for label, kind in (
+                ("POST /match/default", "match"),
+                ("GET /know/dependencies", "deps"),
+            ):
+                print(f"  {label} (wrk):")
+                print(run_wrk(base, kind, queries, args.clients, args.seconds))
+            return
         for label, request in (("POST /match/default", match), ("GET /know/dependencies", deps)):
             asyncio.run(hammer(base, args.clients, 3.0, request))  # warm-up
             latencies, errors, count = asyncio.run(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from econsec import __version__
 from econsec.api.routers import council, datasets, health, jobs, know, protect
@@ -40,6 +41,44 @@ DOCS_PAGE = """<!doctype html>
 <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-ui/init.js"></script></body></html>
 """
+
+
+class ProtectiveHeaders:
+    """Headers on every answer (a plain ASGI middleware: no per-request task or body copy).
+
+    ``nosniff`` everywhere; ``no-store`` on answers about users, sessions, classified documents
+    and the audit log, and on the web pages; the web pages' security headers
+    (:data:`econsec.web.guard.HEADERS`) on the pages and their assets."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        web = path.startswith("/web/") or path == "/web"
+        extra: dict[bytes, bytes] = {b"x-content-type-options": b"nosniff"}
+        if web:
+            extra.update((k.lower().encode(), v.encode()) for k, v in guard.HEADERS.items())
+        no_store = path.startswith(PRIVATE_PATHS) or (web and not path.startswith("/web/static/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if not (no_store and k.lower() == b"cache-control")
+                ]
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra.items() if k not in present]
+                if no_store:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None, *, warm_screener: bool = True) -> FastAPI:
@@ -89,21 +128,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(status_code=exc.status_code, content=exc.to_dict(), headers=headers)
 
-    @app.middleware("http")
-    async def protective_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        path = request.url.path
-        if path.startswith(PRIVATE_PATHS):  # never kept by a browser or proxy
-            response.headers["Cache-Control"] = "no-store"
-        if path.startswith("/web/") or path == "/web":
-            for name, value in guard.HEADERS.items():
-                response.headers.setdefault(name, value)
-            if not path.startswith("/web/static/"):
-                response.headers["Cache-Control"] = "no-store"
-        return response
+    app.add_middleware(ProtectiveHeaders)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -66,3 +66,36 @@ def test_chokepoints_scenario_rollup_trends(client: TestClient) -> None:
     assert any(r["group"] == "3" for r in rollup)
     series = client.get("/know/trends", params={"importer": "JPN"}).json()
     assert {r["year"] for r in series} == {2024}
+
+
+def test_dependency_answers_are_reused_until_the_data_changes(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same question on the same loaded data is answered from the cache; a load (a new
+    store generation) retires the cached answers."""
+    from econsec.api.routers import know
+
+    calls: list[int] = []
+    real = know.run_dependencies
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(know, "run_dependencies", counted)
+    monkeypatch.setattr(know, "_RESULTS", type(know._RESULTS)())
+    monkeypatch.setattr(know, "_ANSWERS", type(know._ANSWERS)())
+    params = {"year": 2024, "importer": "JPN"}
+    # The first question after a load also stores the world totals (a write: a new generation).
+    client.get("/know/dependencies", params={"year": 2024, "importer": "USA"})
+    calls.clear()
+    first = client.get("/know/dependencies", params=params)
+    again = client.get("/know/dependencies", params=params)
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and len(calls) == 1
+    csv_answer = client.get("/know/dependencies", params={**params, "format": "csv"})
+    assert csv_answer.headers["content-type"].startswith("text/csv") and len(calls) == 1
+    store = client.app.state.catalogue.store  # type: ignore[attr-defined]
+    monkeypatch.setattr(store, "generation", lambda: (1, 2, 3, 4))  # as after a load
+    after = client.get("/know/dependencies", params=params)
+    assert after.content == first.content and len(calls) == 2

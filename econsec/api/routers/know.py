@@ -4,10 +4,14 @@ HTML report. Parameters mirror ``econsec know ...``; errors are JSON like every 
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from econsec.api.deps import CatalogueDep, SettingsDep
@@ -38,6 +42,34 @@ def _engine(request: Request, catalogue: Any, settings: Any) -> Engine:
     return engine
 
 
+#: Results per (analytics store generation, route, parameters): the same question on the same
+#: loaded data has the same answer, so repeated requests skip the computation. A load changes
+#: the generation, which retires every cached result.
+_RESULTS: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+_ANSWERS: OrderedDict[tuple[Any, ...], tuple[bytes, str, dict[str, str]]] = OrderedDict()
+_RESULTS_MAX = 128
+_RESULTS_MAX_ROWS = 200_000
+_ANSWER_MAX_BYTES = 4 * 2**20
+
+
+def cached(catalogue: Any, key: tuple[Any, ...], compute: Callable[[], pa.Table]) -> pa.Table:
+    """``compute()``'s table, from the cache when the same key was computed on the same data."""
+    full = (catalogue.store.generation(), *key)
+    with _RESULTS_LOCK:
+        hit = _RESULTS.get(full)
+        if hit is not None:
+            _RESULTS.move_to_end(full)
+            return hit
+    table = compute()
+    if table.num_rows <= _RESULTS_MAX_ROWS:
+        with _RESULTS_LOCK:
+            _RESULTS[full] = table
+            while len(_RESULTS) > _RESULTS_MAX:
+                _RESULTS.popitem(last=False)
+    return table
+
+
 def _codes(text: str | None) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
 
@@ -61,7 +93,7 @@ def _respond(
 
 
 @router.get("/dependencies")
-def dependencies(
+async def dependencies(
     request: Request,
     catalogue: CatalogueDep,
     settings: SettingsDep,
@@ -81,20 +113,52 @@ def dependencies(
     concern_arg: str | list[str] | None = concern
     if concern and "," in concern:
         concern_arg = _codes(concern)
-    table = run_dependencies(
-        _engine(request, catalogue, settings),
-        year=year,
-        importers=importer,
-        method=method,
-        thresholds=parse_thresholds(threshold),
-        extra_groups=group or [],
-        concern=concern_arg,
-        edition=edition,
-        dataset=dataset,
+    key = (
+        "dependencies",
+        year,
+        tuple(importer or ()),
+        method,
+        tuple(threshold or ()),
+        tuple(group or ()),
+        concern,
+        edition,
+        dataset,
     )
-    if dependent_only:
-        table = table.filter(table["dependent"])
-    return _respond(table, format, "dependencies", {"unit": source(dataset).unit}, limit)
+    answer_key = (catalogue.store.generation(), *key, dependent_only, format, limit)
+    with _RESULTS_LOCK:
+        stored = _ANSWERS.get(answer_key)
+    if stored is not None:  # the same answer on the same data: no computing, no serialising,
+        # and answered on the event loop (no thread to wake under the GIL)
+        return Response(stored[0], media_type=stored[1], headers=stored[2])
+
+    def compute() -> Response:
+        table = cached(
+            catalogue,
+            key,
+            lambda: run_dependencies(
+                _engine(request, catalogue, settings),
+                year=year,
+                importers=importer,
+                method=method,
+                thresholds=parse_thresholds(threshold),
+                extra_groups=group or [],
+                concern=concern_arg,
+                edition=edition,
+                dataset=dataset,
+            ),
+        )
+        if dependent_only:
+            table = table.filter(table["dependent"])
+        return _respond(table, format, "dependencies", {"unit": source(dataset).unit}, limit)
+
+    answer = await run_in_threadpool(compute)
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+    if len(answer.body) <= _ANSWER_MAX_BYTES:
+        with _RESULTS_LOCK:
+            _ANSWERS[answer_key] = (bytes(answer.body), answer.media_type or "", headers)
+            while len(_ANSWERS) > _RESULTS_MAX:
+                _ANSWERS.popitem(last=False)
+    return answer
 
 
 @router.get("/chokepoints")
