@@ -26,6 +26,7 @@ from econsec.security.service import Security
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
+from econsec.web import data as data_pages
 from econsec.web import guard, pages
 from econsec.web import know as know_pages
 from econsec.web import protect as protect_pages
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(protect.router)
     app.include_router(council.router)
     app.include_router(pages.router)
+    app.include_router(data_pages.router)
     app.include_router(know_pages.router)
     app.include_router(protect_pages.router)
     return app

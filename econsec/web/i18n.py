@@ -77,6 +77,9 @@ DYNAMIC = (
     N_("Products imported"),
     N_("Dependent products"),
     N_("products"),
+    N_("queued"),
+    N_("running"),
+    N_("succeeded"),
 )
 
 

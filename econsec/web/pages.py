@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from econsec.council.service import Council
-from econsec.datasets.catalogue import Catalogue
 from econsec.errors import EconsecError, NotFound, Unauthenticated
 from econsec.security.policy import RIGHTS, Actor
 from econsec.security.service import Security
@@ -208,16 +207,6 @@ def home(request: Request) -> Response:
         return sign_in_first(request)
     workspaces = council_of(request).workspaces(actor)
     return render(request, "home.html", actor=actor, workspaces=workspaces)
-
-
-@router.get("/data", response_model=None)
-def data(request: Request) -> Response:
-    actor = current_actor(request)
-    if actor is None:
-        return sign_in_first(request)
-    catalogue = cast(Catalogue, request.app.state.catalogue)
-    datasets = [s.to_dict() for s in catalogue.status()]
-    return render(request, "data.html", actor=actor, section="data", datasets=datasets)
 
 
 @router.get("/councils", response_model=None)

@@ -203,3 +203,17 @@ def test_switch_to_japanese_throughout(page: Page) -> None:
     # Remembered: a new page of the same browser is still in Japanese.
     page.goto("/web/councils")
     assert page.locator("html").get_attribute("lang") == "ja"
+
+
+def test_load_a_file_with_progress(page: Page) -> None:
+    """The data page loads a real shipped file; the job page follows it to the end by script."""
+    sign_in(page, "rita", "/web/data")
+    page.select_option("#dataset", "hs_sections")
+    page.set_input_files("#file", str(ROOT / "data" / "trade" / "hs2022_sections.csv"))
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(re.compile(r"/web/jobs/\d+$"))
+    assert page.locator("progress#progress").count() == 1
+    page.wait_for_selector("[data-done=true]")  # app.js reloads the page when the job ends
+    assert page.locator("[data-field=status]").inner_text() == "succeeded"
+    assert page.locator("progress#progress").get_attribute("value") == "1.0"
+    shot(page, "job")

@@ -9,3 +9,31 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A running job's page polls its state (JSON, same site) and shows the progress; when the job
+// ends the page is loaded again to show the outcome.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.querySelector("[data-job-state]");
+  if (!box || box.getAttribute("data-done") === "true") {
+    return;
+  }
+  var bar = document.getElementById("progress");
+  var percent = box.querySelector("[data-field=percent]");
+  var stage = box.querySelector("[data-field=stage]");
+  function poll() {
+    fetch(box.getAttribute("data-job-state"), { credentials: "same-origin" })
+      .then(function (answer) { return answer.json(); })
+      .then(function (state) {
+        if (state.done) {
+          window.location.reload();
+          return;
+        }
+        bar.value = state.progress;
+        percent.textContent = Math.round(state.progress * 100) + "%";
+        stage.textContent = state.stage || "";
+        window.setTimeout(poll, 500);
+      })
+      .catch(function () { window.setTimeout(poll, 2000); });
+  }
+  window.setTimeout(poll, 300);
+});

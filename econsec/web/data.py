@@ -1,0 +1,124 @@
+"""The Data pages: the catalogue with provenance and load status, loading a file as a
+background job, and the job's page with its progress (updated by ``app.js`` while it runs)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from econsec.datasets.catalogue import Catalogue
+from econsec.errors import AccessDenied, DataError, EconsecError
+from econsec.jobs import JobRunner
+from econsec.web import guard
+from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+
+
+def _catalogue(request: Request) -> Catalogue:
+    return cast(Catalogue, request.app.state.catalogue)
+
+
+def _jobs(request: Request) -> JobRunner:
+    return cast(JobRunner, request.app.state.jobs)
+
+
+@router.get("/data", response_model=None)
+def data(request: Request) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    datasets = [s.to_dict() for s in _catalogue(request).status()]
+    jobs = [job_view(j) for j in _jobs(request).list(10)]
+    return render(request, "data.html", actor=actor, section="data", datasets=datasets, jobs=jobs)
+
+
+@router.post("/data/load", response_model=None)
+def load(
+    request: Request,
+    dataset: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+    options: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Upload a file and load it into a dataset in the background (users who may write)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    security = security_of(request)
+    try:
+        guard.check_csrf(request, csrf)
+        if not actor.may("write"):
+            security.deny(actor.name, "web", "data.load", "role may not load data")
+            raise AccessDenied(f"role {actor.role} may not load data")
+        _catalogue(request).spec(dataset)
+        try:
+            parsed = json.loads(options) if options.strip() else {}
+            if not isinstance(parsed, dict):
+                raise ValueError
+        except ValueError:
+            raise DataError(
+                "invalid options", field="options", got=options, expected="a JSON object"
+            ) from None
+        settings = request.app.state.settings
+        folder = settings.home / "uploads" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        name = (file.filename or "upload").replace("/", "_").replace("\\", "_")
+        with (folder / name).open("wb") as sink:
+            shutil.copyfileobj(file.file, sink)
+        job, _ = _jobs(request).submit_load(
+            dataset, folder / name, {str(k): str(v) for k, v in parsed.items()}
+        )
+        security.run(
+            lambda s: security.log(
+                s, actor.name, "web", "data.load", target=f"job:{job.id}", dataset=dataset
+            )
+        )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse(f"/web/jobs/{job.id}", status_code=303)
+
+
+def job_view(job: Any) -> dict[str, Any]:
+    """What the pages show of a job."""
+    return {
+        "id": job.id,
+        "dataset": (job.params or {}).get("dataset"),
+        "file": str((job.params or {}).get("path", "")).rsplit("/", 1)[-1],
+        "status": job.status,
+        "stage": job.stage or "",
+        "progress": float(job.progress or 0.0),
+        "message": job.message or "",
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "done": job.status in ("succeeded", "failed"),
+    }
+
+
+@router.get("/jobs/{job_id}", response_model=None)
+def job_page(request: Request, job_id: int) -> Response:
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        job = job_view(_jobs(request).get(job_id))
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return render(request, "job.html", actor=actor, section="data", job=job)
+
+
+@router.get("/jobs/{job_id}/state", response_model=None)
+def job_state(request: Request, job_id: int) -> Response:
+    """The job's progress as JSON (polled by the job page)."""
+    actor = current_actor(request)
+    if actor is None:
+        return JSONResponse({"error": "Unauthenticated"}, status_code=401)
+    try:
+        return JSONResponse(job_view(_jobs(request).get(job_id)))
+    except EconsecError as error:
+        return JSONResponse(error.to_dict(), status_code=error.status_code)

@@ -1,0 +1,118 @@
+"""The Data pages: the catalogue with provenance, loading a real shipped file (the HS 2022
+sections) as a background job, following its progress on the job page and its state endpoint,
+a damaged file's failure shown with file, line and field, and the rights and CSRF checks.
+Users are SYNTHETIC; the damaged file is a SYNTHETIC edit of the real one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from econsec.api import create_app
+from econsec.security.service import Security
+from econsec.store.app import open_app_store
+from econsec.web import guard
+from tests.conftest import ROOT
+from tests.security.world import OPERATOR, PASSWORD, settings_for
+
+SECTIONS = ROOT / "data" / "trade" / "hs2022_sections.csv"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    home = tmp_path_factory.mktemp("web-data")
+    settings = settings_for(f"sqlite:///{home / 'app.db'}", home, sign_in_per_minute=10_000)
+    security = Security(settings, open_app_store(settings.app_database_url))
+    security.add_user(OPERATOR, "rita", "analyst", PASSWORD)
+    security.add_user(OPERATOR, "olly", "observer", PASSWORD)
+    security.app.dispose()
+    application = create_app(settings, warm_screener=False)
+    with TestClient(application, base_url="https://testserver"):
+        yield application
+
+
+def signed_in(app: Any, name: str, language: str | None = None) -> TestClient:
+    browser = TestClient(app, base_url="https://testserver")
+    if language:
+        browser.cookies.set("econsec_lang", language)
+    browser.get("/web/login")
+    token = browser.cookies.get(guard.CSRF_COOKIE)
+    browser.post("/web/login", data={"name": name, "password": PASSWORD, "csrf": token})
+    return browser
+
+
+def wait(browser: TestClient, job: int) -> dict[str, Any]:
+    for _ in range(200):
+        state = browser.get(f"/web/jobs/{job}/state").json()
+        if state["done"]:
+            return dict(state)
+        time.sleep(0.05)
+    raise AssertionError(f"job {job} did not finish")
+
+
+def test_load_a_file_and_follow_its_progress(app: Any) -> None:
+    browser = signed_in(app, "rita")
+    page = browser.get("/web/data")
+    assert 'action="/web/data/load"' in page.text
+    answer = browser.post(
+        "/web/data/load",
+        data={"dataset": "hs_sections", "csrf": browser.cookies.get(guard.CSRF_COOKIE)},
+        files={"file": ("hs2022_sections.csv", SECTIONS.read_bytes(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    job = int(answer.headers["location"].rsplit("/", 1)[1])
+    state = wait(browser, job)
+    assert (state["status"], state["progress"], state["dataset"]) == (
+        "succeeded",
+        1.0,
+        "hs_sections",
+    )
+    shown = browser.get(f"/web/jobs/{job}").text
+    assert "succeeded" in shown and 'value="1.0"' in shown and "data-job-state" in shown
+    status = next(s for s in app.state.catalogue.status() if s.spec.name == "hs_sections")
+    assert status.loaded and status.rows == 21  # HS 2022 has 21 sections
+    japanese = signed_in(app, "rita", "ja").get(f"/web/jobs/{job}").text
+    assert "完了" in japanese and "進捗" in japanese
+
+
+def test_a_damaged_file_fails_with_its_line_and_field(app: Any, tmp_path: Any) -> None:
+    lines = SECTIONS.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    damaged = [lines[0], *lines[1:3], ",".join(["" for _ in header]), *lines[4:]]
+    browser = signed_in(app, "rita")
+    answer = browser.post(
+        "/web/data/load",
+        data={"dataset": "hs_sections", "csrf": browser.cookies.get(guard.CSRF_COOKIE)},
+        files={"file": ("damaged-synthetic.csv", "\n".join(damaged).encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    job = int(answer.headers["location"].rsplit("/", 1)[1])
+    state = wait(browser, job)
+    assert state["status"] == "failed"
+    assert "damaged-synthetic.csv" in state["message"] and "line 4" in state["message"]
+    assert "failed" in browser.get(f"/web/jobs/{job}").text
+
+
+def test_loading_needs_the_right_and_the_token(app: Any) -> None:
+    observer = signed_in(app, "olly")
+    assert 'action="/web/data/load"' not in observer.get("/web/data").text
+    form = {"dataset": "hs_sections", "csrf": observer.cookies.get(guard.CSRF_COOKIE)}
+    files = {"file": ("hs2022_sections.csv", SECTIONS.read_bytes(), "text/csv")}
+    assert observer.post("/web/data/load", data=form, files=files).status_code == 403
+    rita = signed_in(app, "rita")
+    refused = rita.post("/web/data/load", data={**form, "csrf": "x" * 43}, files=files)
+    assert refused.status_code == 403
+    unknown = rita.post(
+        "/web/data/load",
+        data={**form, "dataset": "no_such_dataset", "csrf": rita.cookies.get(guard.CSRF_COOKIE)},
+        files=files,
+    )
+    assert unknown.status_code == 404
+    assert (
+        TestClient(app, base_url="https://testserver").get("/web/jobs/1/state").status_code == 401
+    )
