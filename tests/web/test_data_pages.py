@@ -12,37 +12,19 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from econsec.api import create_app
-from econsec.security.service import Security
-from econsec.store.app import open_app_store
 from econsec.web import guard
 from tests.conftest import ROOT
-from tests.security.world import OPERATOR, PASSWORD, settings_for
+from tests.web.helpers import add_users, running, signed_in, web_settings
 
 SECTIONS = ROOT / "data" / "trade" / "hs2022_sections.csv"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    home = tmp_path_factory.mktemp("web-data")
-    settings = settings_for(f"sqlite:///{home / 'app.db'}", home, sign_in_per_minute=10_000)
-    security = Security(settings, open_app_store(settings.app_database_url))
-    security.add_user(OPERATOR, "rita", "analyst", PASSWORD)
-    security.add_user(OPERATOR, "olly", "observer", PASSWORD)
-    security.app.dispose()
-    application = create_app(settings, warm_screener=False)
-    with TestClient(application, base_url="https://testserver"):
+    settings = web_settings(tmp_path_factory.mktemp("web-data"))
+    add_users(settings, rita="analyst", olly="observer")
+    with running(settings) as application:
         yield application
-
-
-def signed_in(app: Any, name: str, language: str | None = None) -> TestClient:
-    browser = TestClient(app, base_url="https://testserver")
-    if language:
-        browser.cookies.set("econsec_lang", language)
-    browser.get("/web/login")
-    token = browser.cookies.get(guard.CSRF_COOKIE)
-    browser.post("/web/login", data={"name": name, "password": PASSWORD, "csrf": token})
-    return browser
 
 
 def wait(browser: TestClient, job: int) -> dict[str, Any]:

@@ -13,46 +13,27 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from econsec.api import create_app
 from econsec.datasets.catalogue import Catalogue
 from econsec.datasets.manifest import read_manifest
 from econsec.engine import get_engine
 from econsec.know.dependencies import dependencies
-from econsec.security.service import Security
 from econsec.store.analytics import AnalyticsStore
-from econsec.store.app import open_app_store
-from econsec.web import guard
 from tests.conftest import ROOT
-from tests.security.world import OPERATOR, PASSWORD, settings_for
+from tests.web.helpers import add_users, running, signed_in, web_settings
 from tests.web.test_pages import Page, outside
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    home = tmp_path_factory.mktemp("web-know")
-    settings = settings_for(f"sqlite:///{home / 'app.db'}", home, sign_in_per_minute=10_000)
+    settings = web_settings(tmp_path_factory.mktemp("web-know"))
     catalogue = Catalogue(AnalyticsStore.from_settings(settings))
     manifest = ROOT / "data" / "manifest.yaml"
     for entry in read_manifest(manifest):
         catalogue.load(entry.name, manifest.parent / entry.file, entry.options)
-    security = Security(settings, open_app_store(settings.app_database_url))
-    security.add_user(OPERATOR, "rita", "analyst", PASSWORD)
-    security.app.dispose()
-    application = create_app(settings, warm_screener=False)
-    with TestClient(application, base_url="https://testserver"):
+    add_users(settings, rita="analyst")
+    with running(settings) as application:
         yield application
-
-
-def signed_in(app: Any, language: str | None = None) -> TestClient:
-    browser = TestClient(app, base_url="https://testserver")
-    if language:
-        browser.cookies.set("econsec_lang", language)
-    browser.get("/web/login")
-    token = browser.cookies.get(guard.CSRF_COOKIE)
-    browser.post("/web/login", data={"name": "rita", "password": PASSWORD, "csrf": token})
-    return browser
 
 
 def expected(app: Any, **options: Any) -> list[dict[str, Any]]:
@@ -69,7 +50,7 @@ def body_rows(html: str) -> list[str]:
 
 
 def test_japan_2024_with_the_supplier_chart(app: Any) -> None:
-    page = signed_in(app).get("/web/know", params={"importer": "JPN", "year": 2024})
+    page = signed_in(app, "rita").get("/web/know", params={"importer": "JPN", "year": 2024})
     assert page.status_code == 200
     want = expected(app)
     assert body_rows(page.text) == [r["product"] for r in want]
@@ -86,7 +67,7 @@ def test_japan_2024_with_the_supplier_chart(app: Any) -> None:
 
 
 def test_sorting_filtering_and_csv_match_the_page(app: Any) -> None:
-    browser = signed_in(app)
+    browser = signed_in(app, "rita")
     params = {"importer": "JPN", "year": 2024, "sort": "hhi", "desc": "false"}
     page = browser.get("/web/know", params=params)
     by_hhi = sorted(expected(app), key=lambda r: r["hhi"])
@@ -104,14 +85,14 @@ def test_sorting_filtering_and_csv_match_the_page(app: Any) -> None:
 
 
 def test_the_page_in_japanese(app: Any) -> None:
-    page = signed_in(app, "ja").get("/web/know", params={"importer": "JPN", "year": 2024})
+    page = signed_in(app, "rita", "ja").get("/web/know", params={"importer": "JPN", "year": 2024})
     assert "依存関係エクスプローラー" in page.text
     assert "輸入額の供給国シェア(JPN、2024年)" in page.text
     assert "表で見る" in page.text and "最大供給国シェア" in page.text
 
 
 def test_an_unknown_importer_is_explained(app: Any) -> None:
-    page = signed_in(app).get("/web/know", params={"importer": "XXX", "year": 2024})
+    page = signed_in(app, "rita").get("/web/know", params={"importer": "XXX", "year": 2024})
     assert page.status_code == 200
     assert (
         "No result for this importer and year." in page.text and "no imports for XXX" in page.text

@@ -12,46 +12,24 @@ import pytest
 from fastapi.testclient import TestClient
 
 from econsec import open_protect
-from econsec.api import create_app
 from econsec.protect.screening.model import Query
-from econsec.security.service import Security
-from econsec.store.app import open_app_store
 from econsec.web import guard
 from econsec.web import protect as protect_pages
 from tests.conftest import shared_file
 from tests.protect.conftest import LISTED_PERSON, UN_NEW, un_file
-from tests.security.world import KEY, OPERATOR, PASSWORD, settings_for
+from tests.security.world import KEY, OPERATOR
+from tests.web.helpers import add_users, running, signed_in, web_settings
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    home = tmp_path_factory.mktemp("web-protect")
-    settings = settings_for(f"sqlite:///{home / 'app.db'}", home, sign_in_per_minute=10_000)
+    settings = web_settings(tmp_path_factory.mktemp("web-protect"))
     protect = open_protect(settings)
     protect.load("un", [shared_file(UN_NEW)])
     protect.store.app.dispose()
-    security = Security(settings, open_app_store(settings.app_database_url))
-    security.add_user(OPERATOR, "rita", "analyst", PASSWORD)
-    security.add_user(OPERATOR, "olly", "observer", PASSWORD)
-    security.app.dispose()
-    application = create_app(settings, warm_screener=False)
-    with TestClient(application, base_url="https://testserver"):
+    add_users(settings, rita="analyst", olly="observer")
+    with running(settings) as application:
         yield application
-
-
-def signed_in(app: Any, name: str, language: str | None = None) -> TestClient:
-    browser = TestClient(app, base_url="https://testserver")
-    if language:
-        browser.cookies.set("econsec_lang", language)
-    browser.get("/web/login")
-    token = browser.cookies.get(guard.CSRF_COOKIE)
-    answer = browser.post(
-        "/web/login",
-        data={"name": name, "password": PASSWORD, "csrf": token},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-    return browser
 
 
 def listed() -> tuple[str, str]:
