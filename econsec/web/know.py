@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import EconsecError
+from econsec.errors import EconsecError, NotFound
 from econsec.web.pages import current_actor, failure, locale_of, render, sign_in_first
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -55,6 +55,28 @@ def _know_rows(
     return rows
 
 
+METHODS = ("geodep", "eu2021")
+CHARTED = 8  # products in the supplier-share chart
+
+
+def _share_rows(data: Any) -> list[tuple[str, str, str, float | None, float | None]]:
+    """(product, label, supplier, share, value) of the charted products: the largest
+    dependencies by import value (or the largest imports when none is dependent)."""
+    every = data.dependencies.to_pylist()
+    shown = [r for r in every if r["dependent"]] or every
+    top = {r["product"] for r in sorted(shown, key=lambda r: -(r["import_value"] or 0))[:CHARTED]}
+    return [
+        (r["product"], data.products.get(r["product"], ""), r["supplier"], r["share"], r["value"])
+        for r in data.supplier_shares.to_pylist()
+        if r["product"] in top
+    ]
+
+
+def _trend_rows(data: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = data.trend.to_pylist() if data.trend is not None else []
+    return sorted(rows, key=lambda r: r["year"])
+
+
 @router.get("/know", response_model=None)
 def know_page(
     request: Request,
@@ -74,7 +96,7 @@ def know_page(
 
     locale = locale_of(request)
     _ = locale.gettext
-    method = method if method in ("geodep", "eu2021") else "geodep"
+    method = method if method in METHODS else "geodep"
     form = {"importer": importer.upper(), "year": year, "method": method, "q": q}
     context: dict[str, Any] = {"form": form, "dependent": dependent, "sort": sort, "desc": desc}
     if year is None:
@@ -86,24 +108,19 @@ def know_page(
             request, "know.html", actor=actor, section="know", data=None, error=error, **context
         )
     rows = _know_rows(data, q, dependent, sort, desc)
-    shown = [r for r in data.dependencies.to_pylist() if r["dependent"]] or rows
-    top = {r["product"] for r in sorted(shown, key=lambda r: -(r["import_value"] or 0))[:8]}
     bars: dict[str, list[tuple[str, float]]] = {}
     share_rows = []
-    for r in data.supplier_shares.to_pylist():
-        if r["product"] in top:
-            label = f"{r['product']} {data.products.get(r['product'], '')}".strip()
-            bars.setdefault(label, []).append((r["supplier"], r["share"] or 0.0))
-            share_rows.append((label, r["supplier"], r["share"], r["value"]))
+    for product, name, supplier, share, value in _share_rows(data):
+        label = f"{product} {name}".strip()
+        bars.setdefault(label, []).append((supplier, share or 0.0))
+        share_rows.append((label, supplier, share, value))
     shares_title = _(
         "Supplier shares of import value, %(importer)s %(year)s", importer=data.importer, year=year
     )
     shares_svg = shares_chart(
         [(label, sorted(v, key=lambda s: -s[1])) for label, v in bars.items()], title=shares_title
     )
-    trend = (
-        sorted(data.trend.to_pylist(), key=lambda r: r["year"]) if data.trend is not None else []
-    )
+    trend = _trend_rows(data)
     trend_title = _("Products imported and dependent, by year")
     trend_svg = (
         line_chart(
@@ -153,9 +170,7 @@ def know_csv(
     if actor is None:
         return sign_in_first(request)
     try:
-        data = _know_data(
-            request, importer, year, method if method in ("geodep", "eu2021") else "geodep"
-        )
+        data = _know_data(request, importer, year, method if method in METHODS else "geodep")
     except EconsecError as error:
         return failure(request, actor, error)
     buffer = io.StringIO()
@@ -164,6 +179,43 @@ def know_csv(
     for r in _know_rows(data, q, dependent, sort, desc):
         writer.writerow([data.importer, year, r["label"], *(r[c] for c in KNOW_COLUMNS), data.unit])
     name = f"dependencies-{data.importer}-{year}.csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/know/{chart}.csv", response_model=None)
+def know_chart_csv(
+    request: Request, chart: str, importer: str, year: int, method: str = "geodep"
+) -> Response:
+    """The data of a chart of the explorer as CSV: ``shares`` (supplier shares of the
+    products charted) or ``trend`` (products imported and dependent, by year)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    if chart not in ("shares", "trend"):
+        return failure(request, actor, NotFound(f"no chart {chart!r}"))
+    try:
+        data = _know_data(request, importer, year, method if method in METHODS else "geodep")
+    except EconsecError as error:
+        return failure(request, actor, error)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if chart == "shares":
+        writer.writerow(
+            ["importer", "year", "product", "label", "supplier", "share", "value", "unit"]
+        )
+        for product, label, supplier, share, value in _share_rows(data):
+            writer.writerow(
+                [data.importer, year, product, label, supplier, share, value, data.unit]
+            )
+    else:
+        writer.writerow(["importer", "year", "products", "dependent_products"])
+        for r in _trend_rows(data):
+            writer.writerow([data.importer, r["year"], r["products"], r["dependent_products"]])
+    name = f"{chart}-{data.importer}-{year}.csv"
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -98,3 +98,27 @@ def test_an_unknown_importer_is_explained(app: Any) -> None:
         "No result for this importer and year." in page.text and "no imports for XXX" in page.text
     )
     assert "<svg" not in page.text
+
+
+def test_each_chart_has_its_data_as_csv(app: Any) -> None:
+    browser = signed_in(app, "rita")
+    page = browser.get("/web/know", params={"importer": "JPN", "year": 2024})
+    links = re.findall(r'href="(/web/know/(?:shares|trend)\.csv\?[^"]+)"', page.text)
+    assert len(links) == 2
+    shares = list(csv.DictReader(io.StringIO(browser.get(links[0].replace("&amp;", "&")).text)))
+    charted = {r["product"] for r in shares}
+    dependent = sorted(
+        (r for r in expected(app) if r["dependent"]), key=lambda r: -(r["import_value"] or 0)
+    )
+    assert charted == {r["product"] for r in dependent[:8]}
+    for product in charted:  # each product's shares add up to the whole
+        total = sum(float(r["share"]) for r in shares if r["product"] == product)
+        assert abs(total - 1.0) < 1e-9, product
+    niobium = [r for r in shares if r["product"] == "720293" and r["supplier"] == "BRA"]
+    assert niobium and round(float(niobium[0]["share"]), 3) == 0.973
+    trend = list(csv.DictReader(io.StringIO(browser.get(links[1].replace("&amp;", "&")).text)))
+    assert [int(r["year"]) for r in trend] == list(range(2002, 2025))
+    assert (
+        browser.get("/web/know/other.csv", params={"importer": "JPN", "year": 2024}).status_code
+        == 404
+    )
