@@ -173,12 +173,20 @@ def know_csv(
         data = _know_data(request, importer, year, method if method in METHODS else "geodep")
     except EconsecError as error:
         return failure(request, actor, error)
+    rows = [
+        [data.importer, year, r["label"], *(r[c] for c in KNOW_COLUMNS), data.unit]
+        for r in _know_rows(data, q, dependent, sort, desc)
+    ]
+    header = ["importer", "year", "label", *KNOW_COLUMNS, "unit"]
+    return csv_download(f"dependencies-{data.importer}-{year}.csv", header, rows)
+
+
+def csv_download(name: str, header: list[str], rows: list[list[Any]]) -> Response:
+    """``rows`` under ``header`` as a CSV file download named ``name``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["importer", "year", "label", *KNOW_COLUMNS, "unit"])
-    for r in _know_rows(data, q, dependent, sort, desc):
-        writer.writerow([data.importer, year, r["label"], *(r[c] for c in KNOW_COLUMNS), data.unit])
-    name = f"dependencies-{data.importer}-{year}.csv"
+    writer.writerow(header)
+    writer.writerows(rows)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -201,23 +209,14 @@ def know_chart_csv(
         data = _know_data(request, importer, year, method if method in METHODS else "geodep")
     except EconsecError as error:
         return failure(request, actor, error)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if chart == "shares":
-        writer.writerow(
-            ["importer", "year", "product", "label", "supplier", "share", "value", "unit"]
-        )
-        for product, label, supplier, share, value in _share_rows(data):
-            writer.writerow(
-                [data.importer, year, product, label, supplier, share, value, data.unit]
-            )
-    else:
-        writer.writerow(["importer", "year", "products", "dependent_products"])
-        for r in _trend_rows(data):
-            writer.writerow([data.importer, r["year"], r["products"], r["dependent_products"]])
     name = f"{chart}-{data.importer}-{year}.csv"
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    if chart == "shares":
+        header = ["importer", "year", "product", "label", "supplier", "share", "value", "unit"]
+        rows = [[data.importer, year, *r, data.unit] for r in _share_rows(data)]
+    else:
+        header = ["importer", "year", "products", "dependent_products"]
+        rows = [
+            [data.importer, r["year"], r["products"], r["dependent_products"]]
+            for r in _trend_rows(data)
+        ]
+    return csv_download(name, header, rows)
