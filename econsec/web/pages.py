@@ -17,6 +17,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from econsec.api.routers.council import COOKIE, clear_session_cookie, set_session_cookie
 from econsec.council.service import Council
 from econsec.errors import EconsecError, NotFound, Unauthenticated
 from econsec.security.policy import RIGHTS, Actor
@@ -24,7 +25,7 @@ from econsec.security.service import Security
 from econsec.web import guard, i18n
 
 HERE = Path(__file__).parent
-SESSION_COOKIE = "econsec_session"
+SESSION_COOKIE = COOKIE  # the API's session cookie: one sign-in serves pages and API
 PAGE_SIZE = 50
 router = APIRouter(prefix="/web", include_in_schema=False)
 templates = Environment(
@@ -151,15 +152,7 @@ def login(
     except EconsecError as error:
         return failure(request, None, error)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        secure=True,
-        samesite="strict",
-        expires=expires,
-        path="/",
-    )
+    set_session_cookie(response, token, expires)
     return response
 
 
@@ -170,7 +163,7 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectRespo
     if token:
         security_of(request).sign_out(token, "web")
     response = RedirectResponse("/web/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
+    clear_session_cookie(response)
     return response
 
 

@@ -9,7 +9,7 @@ not exist.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -54,6 +54,18 @@ def current_actor(request: Request) -> Actor:
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
+def set_session_cookie(response: Response, token: str, expires: datetime) -> None:
+    """The session cookie of a sign-in (API and web pages): HttpOnly, Secure, SameSite=Strict."""
+    response.set_cookie(
+        COOKIE, token, httponly=True, secure=True, samesite="strict", expires=expires, path="/"
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    """Remove the session cookie, with the attributes it was set with."""
+    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="strict")
+
+
 class Credentials(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
@@ -64,15 +76,7 @@ def login(request: Request, response: Response, body: Credentials) -> dict[str, 
     """Sign in: a bearer token (and the same as a secure session cookie). Repeated failures
     lock the account for a while; every attempt is audited."""
     token, expires = security(request).sign_in(body.name, body.password, "api")
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        secure=True,
-        samesite="strict",
-        expires=expires,
-        path="/",
-    )
+    set_session_cookie(response, token, expires)
     return {"token": token, "token_type": "bearer", "expires_at": expires.isoformat()}
 
 
@@ -82,7 +86,7 @@ def logout(request: Request, response: Response, actor: ActorDep) -> dict[str, s
     token = _token(request)
     if token:
         security(request).sign_out(token, "api")
-    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="strict")
+    clear_session_cookie(response)
     return {"status": "signed out", "user": actor.name}
 
 
