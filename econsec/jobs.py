@@ -7,20 +7,47 @@ file and its parameters, so :meth:`JobRunner.rerun` can try again after the caus
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 import time
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import EconsecError, NotFound
+from econsec.errors import DataError, EconsecError, NotFound
 from econsec.store.app import AppStore, Job, utcnow
 
 log = logging.getLogger(__name__)
 LOAD = "dataset_load"
+
+
+def parse_options(text: str) -> dict[str, str]:
+    """Loader options given as a JSON object (an upload form's field), as strings."""
+    try:
+        parsed = json.loads(text)
+        if not isinstance(parsed, dict):
+            raise ValueError
+    except ValueError:
+        raise DataError(
+            "invalid options", field="options", got=text, expected="a JSON object of strings"
+        ) from None
+    return {str(k): str(v) for k, v in parsed.items()}
+
+
+def save_upload(home: Path, filename: str | None, stream: BinaryIO) -> Path:
+    """Keep an uploaded file for its load job (in a folder of its own under the home's
+    ``uploads``: a failed job can be rerun from it)."""
+    folder = home / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    target = folder / (filename or "upload").replace("/", "_").replace("\\", "_")
+    with target.open("wb") as sink:
+        shutil.copyfileobj(stream, sink)
+    return target
 
 
 class JobRunner:

@@ -3,17 +3,14 @@ background job, and the job's page with its progress (updated by ``app.js`` whil
 
 from __future__ import annotations
 
-import json
-import shutil
-import uuid
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import AccessDenied, DataError, EconsecError
-from econsec.jobs import JobRunner
+from econsec.errors import AccessDenied, EconsecError
+from econsec.jobs import JobRunner, parse_options, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
 
@@ -57,23 +54,9 @@ def load(
             security.deny(actor.name, "web", "data.load", "role may not load data")
             raise AccessDenied(f"role {actor.role} may not load data")
         _catalogue(request).spec(dataset)
-        try:
-            parsed = json.loads(options) if options.strip() else {}
-            if not isinstance(parsed, dict):
-                raise ValueError
-        except ValueError:
-            raise DataError(
-                "invalid options", field="options", got=options, expected="a JSON object"
-            ) from None
-        settings = request.app.state.settings
-        folder = settings.home / "uploads" / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        name = (file.filename or "upload").replace("/", "_").replace("\\", "_")
-        with (folder / name).open("wb") as sink:
-            shutil.copyfileobj(file.file, sink)
-        job, _ = _jobs(request).submit_load(
-            dataset, folder / name, {str(k): str(v) for k, v in parsed.items()}
-        )
+        parsed = parse_options(options.strip() or "{}")
+        target = save_upload(request.app.state.settings.home, file.filename, file.file)
+        job, _ = _jobs(request).submit_load(dataset, target, parsed)
         security.run(
             lambda s: security.log(
                 s, actor.name, "web", "data.load", target=f"job:{job.id}", dataset=dataset

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
 
 from econsec.api.deps import CatalogueDep, JobsDep, SettingsDep
 from econsec.api.schemas import DatasetDetail, DatasetSummary, JobInfo
-from econsec.errors import DataError
+from econsec.jobs import parse_options, save_upload
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -58,18 +56,7 @@ def load_dataset(
 ) -> JobInfo:
     """Upload a file and load it in the background; poll ``GET /jobs/{id}`` for progress."""
     catalogue.spec(name)
-    try:
-        parsed = json.loads(options)
-        if not isinstance(parsed, dict):
-            raise ValueError
-    except ValueError:
-        raise DataError(
-            "invalid options", field="options", got=options, expected="a JSON object of strings"
-        ) from None
-    folder = settings.home / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    target = folder / (file.filename or "upload").replace("/", "_").replace("\\", "_")
-    with target.open("wb") as sink:
-        shutil.copyfileobj(file.file, sink)
-    job, _ = jobs.submit_load(name, target, {str(k): str(v) for k, v in parsed.items()})
+    parsed = parse_options(options)
+    target = save_upload(settings.home, file.filename, file.file)
+    job, _ = jobs.submit_load(name, target, parsed)
     return JobInfo.model_validate(job)
