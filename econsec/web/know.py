@@ -30,13 +30,23 @@ KNOW_COLUMNS = (
 
 
 def _know_data(request: Request, importer: str, year: int, method: str) -> Any:
-    """The report data of ``importer`` in ``year`` (dependencies, supplier shares, trend)."""
-    from econsec.api.routers.know import _engine
+    """The report data of ``importer`` in ``year`` (dependencies, supplier shares, trend),
+    computed once per loaded data for the page and its CSV downloads (the API's cache)."""
+    from econsec.api.routers.know import _engine, cached
     from econsec.reports.dependency_report import gather
 
     catalogue = cast(Catalogue, request.app.state.catalogue)
-    engine = _engine(request, catalogue, request.app.state.settings)
-    return gather(engine, importer=importer.upper(), year=year, method=method)
+    importer = importer.upper()
+    return cached(
+        catalogue,
+        ("report", importer, year, method),
+        lambda: gather(
+            _engine(request, catalogue, request.app.state.settings),
+            importer=importer,
+            year=year,
+            method=method,
+        ),
+    )
 
 
 def _know_rows(

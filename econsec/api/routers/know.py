@@ -7,7 +7,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar, cast
 
 import pyarrow as pa
 from fastapi import APIRouter, Query, Request
@@ -42,32 +42,51 @@ def _engine(request: Request, catalogue: Any, settings: Any) -> Engine:
     return engine
 
 
-#: Results per (analytics store generation, route, parameters): the same question on the same
-#: loaded data has the same answer, so repeated requests skip the computation. A load changes
-#: the generation, which retires every cached result.
-_RESULTS: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
-_RESULTS_LOCK = threading.Lock()
-_ANSWERS: OrderedDict[tuple[Any, ...], tuple[bytes, str, dict[str, str]]] = OrderedDict()
-_RESULTS_MAX = 128
+V = TypeVar("V")
+
+
+class Recent(Generic[V]):
+    """The ``size`` most recently used values by key (shared by request threads)."""
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple[Any, ...], V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> V | None:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[Any, ...], value: V) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+
+#: Results and whole answers per (analytics store generation, route, parameters): the same
+#: question on the same loaded data has the same answer, so repeated requests skip the
+#: computation. A load changes the generation, which retires every cached result.
+_RESULTS: Recent[Any] = Recent()
+_ANSWERS: Recent[tuple[bytes, str, dict[str, str]]] = Recent()
 _RESULTS_MAX_ROWS = 200_000
 _ANSWER_MAX_BYTES = 4 * 2**20
 
 
-def cached(catalogue: Any, key: tuple[Any, ...], compute: Callable[[], pa.Table]) -> pa.Table:
-    """``compute()``'s table, from the cache when the same key was computed on the same data."""
+def cached(catalogue: Any, key: tuple[Any, ...], compute: Callable[[], V]) -> V:
+    """``compute()``'s result, from the cache when the same key was computed on the same data
+    (tables over ``_RESULTS_MAX_ROWS`` rows are not kept)."""
     full = (catalogue.store.generation(), *key)
-    with _RESULTS_LOCK:
-        hit = _RESULTS.get(full)
-        if hit is not None:
-            _RESULTS.move_to_end(full)
-            return hit
-    table = compute()
-    if table.num_rows <= _RESULTS_MAX_ROWS:
-        with _RESULTS_LOCK:
-            _RESULTS[full] = table
-            while len(_RESULTS) > _RESULTS_MAX:
-                _RESULTS.popitem(last=False)
-    return table
+    hit = _RESULTS.get(full)
+    if hit is not None:
+        return cast(V, hit)
+    value = compute()
+    if getattr(value, "num_rows", 0) <= _RESULTS_MAX_ROWS:
+        _RESULTS.put(full, value)
+    return value
 
 
 def _codes(text: str | None) -> list[str]:
@@ -125,8 +144,7 @@ async def dependencies(
         dataset,
     )
     answer_key = (catalogue.store.generation(), *key, dependent_only, format, limit)
-    with _RESULTS_LOCK:
-        stored = _ANSWERS.get(answer_key)
+    stored = _ANSWERS.get(answer_key)
     if stored is not None:  # the same answer on the same data: no computing, no serialising,
         # and answered on the event loop (no thread to wake under the GIL)
         return Response(stored[0], media_type=stored[1], headers=stored[2])
@@ -154,10 +172,7 @@ async def dependencies(
     answer = await run_in_threadpool(compute)
     headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
     if len(answer.body) <= _ANSWER_MAX_BYTES:
-        with _RESULTS_LOCK:
-            _ANSWERS[answer_key] = (bytes(answer.body), answer.media_type or "", headers)
-            while len(_ANSWERS) > _RESULTS_MAX:
-                _ANSWERS.popitem(last=False)
+        _ANSWERS.put(answer_key, (bytes(answer.body), answer.media_type or "", headers))
     return answer
 
 
