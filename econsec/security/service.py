@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from econsec.errors import AccessDenied, Conflict, InvalidInput, NotFound, Unauthenticated
 from econsec.security import audit
 from econsec.security.crypto import Keys, keys
-from econsec.security.models import ROLES, Clearance, Token, User
+from econsec.security.models import ROLES, AuditEvent, Clearance, Token, User
 from econsec.security.policy import Actor, Levels, clearance_rank
 from econsec.settings import Settings
 from econsec.store.app import AppStore, utcnow
@@ -409,6 +409,17 @@ class Security:
         expected = audit.parse_anchor(anchor) if anchor else None
         with self.session() as session:
             return audit.verify(session, self.keys, expected)
+
+    def latest(self, by: Actor | str, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest ``limit`` entries, newest first (admins and the operator); the reading is
+        itself audited."""
+        self._auditor(by)
+        name, channel = (by, "cli") if isinstance(by, str) else (by.name, by.channel)
+        with self.session() as session:
+            query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+            entries = [event.as_dict() for event in session.scalars(query)]
+        self.run(lambda s: self.log(s, name, channel, "audit.read", shown=len(entries)))
+        return entries
 
     def export(self, by: Actor | str, fmt: str = "json") -> Iterator[str]:
         """The audit log as JSON lines or CSV chunks (admins and the operator); the export

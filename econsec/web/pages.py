@@ -334,17 +334,9 @@ def audit_page(request: Request, limit: int = 100) -> Response:
     security = security_of(request)
     try:
         state = security.verify(actor)
+        entries = security.latest(actor, max(1, min(limit, 1000)))
     except EconsecError as error:
         return failure(request, actor, error)
-    limit = max(1, min(limit, 1000))
-    with security.session() as session:
-        from sqlalchemy import select
-
-        from econsec.security.models import AuditEvent
-
-        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit))
-        entries = [e.as_dict() for e in rows]
-    security.run(lambda s: security.log(s, actor.name, "web", "audit.read", shown=len(entries)))
     return render(
         request, "audit.html", actor=actor, section="councils", state=state, entries=entries
     )
