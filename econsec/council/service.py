@@ -87,11 +87,6 @@ class Council:
             raise NotFound(f"no document {document_id}")
         return row[0], row[1]
 
-    def _require(self, actor: Actor, right: str, action: str) -> None:
-        if not actor.may(right):
-            self.security.deny(actor.name, actor.channel, action, f"role lacks {right}")
-            raise AccessDenied(f"role {actor.role} may not {right.replace('_', ' ')}")
-
     def _own_rank(self, session: Session, actor: Actor) -> int:
         rank = session.scalar(select(clearance_rank(actor.user_id, utcnow())))
         return int(rank) if rank is not None else -1
@@ -100,7 +95,7 @@ class Council:
 
     def create_workspace(self, actor: Actor, name: str, title: str = "") -> dict[str, Any]:
         """A new workspace; its creator is its first member."""
-        self._require(actor, "create_workspace", "workspace.create")
+        self.security.require(actor, "create_workspace", "workspace.create")
         if not name or len(name) > 100 or not name.replace("-", "").replace("_", "").isalnum():
             raise InvalidInput("a workspace name is 1-100 letters, digits, '-' or '_'")
 
@@ -129,7 +124,7 @@ class Council:
 
     def add_member(self, actor: Actor, workspace_name: str, user_name: str) -> None:
         """Make a user a member (admins, or officials who are members)."""
-        self._require(actor, "manage_members", "workspace.add_member")
+        self.security.require(actor, "manage_members", "workspace.add_member")
 
         def work(session: Session) -> None:
             workspace = self._workspace(session, actor, workspace_name, "workspace.add_member")
@@ -158,7 +153,7 @@ class Council:
 
     def remove_member(self, actor: Actor, workspace_name: str, user_name: str) -> None:
         """End a user's membership (the need-to-know ends with it)."""
-        self._require(actor, "manage_members", "workspace.remove_member")
+        self.security.require(actor, "manage_members", "workspace.remove_member")
 
         def work(session: Session) -> None:
             workspace = self._workspace(session, actor, workspace_name, "workspace.remove_member")
@@ -213,7 +208,7 @@ class Council:
         kind: str = "file",
     ) -> dict[str, Any]:
         """File a document (or a note) into a workspace at a level, as version 1."""
-        self._require(actor, "write", "document.create")
+        self.security.require(actor, "write", "document.create")
         rank = self.levels.rank(level)
         if not title.strip():
             raise InvalidInput("a document needs a title")
@@ -274,7 +269,7 @@ class Council:
         self, actor: Actor, document_id: int, data: bytes, filename: str
     ) -> dict[str, Any]:
         """A new version of a visible document (the search index follows the new text)."""
-        self._require(actor, "write", "document.version")
+        self.security.require(actor, "write", "document.version")
         extracted = self._extract(data, filename, None)
 
         def work(session: Session) -> dict[str, Any]:
@@ -469,7 +464,7 @@ class Council:
 
     def downgrade(self, actor: Actor, document_id: int, level: str, reason: str) -> dict[str, Any]:
         """Lower a visible document's level, with a reason (``downgrade`` right)."""
-        self._require(actor, "downgrade", "document.downgrade")
+        self.security.require(actor, "downgrade", "document.downgrade")
         rank = self.levels.rank(level)
         if not reason.strip():
             raise InvalidInput("a downgrade needs a reason")

@@ -114,6 +114,13 @@ class Security:
             lambda s: self.log(s, actor, channel, action, outcome="denied", reason=why, **fields)
         )
 
+    def require(self, actor: Actor, right: str, action: str, what: str | None = None) -> None:
+        """Refuse (AccessDenied, audited as ``action``) an actor whose role lacks ``right``;
+        ``what`` names the refused act in the message (default: the right)."""
+        if not actor.may(right):
+            self.deny(actor.name, actor.channel, action, f"role lacks {right}")
+            raise AccessDenied(f"role {actor.role} may not {what or right.replace('_', ' ')}")
+
     # -- users ---------------------------------------------------------------------------------
 
     def _user(self, session: Session, name: str) -> User:

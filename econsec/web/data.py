@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import AccessDenied, EconsecError
+from econsec.errors import EconsecError
 from econsec.jobs import JobRunner, parse_options, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
@@ -50,9 +50,7 @@ def load(
     security = security_of(request)
     try:
         guard.check_csrf(request, csrf)
-        if not actor.may("write"):
-            security.deny(actor.name, "web", "data.load", "role may not load data")
-            raise AccessDenied(f"role {actor.role} may not load data")
+        security.require(actor, "write", "data.load", "load data")
         _catalogue(request).spec(dataset)
         parsed = parse_options(options.strip() or "{}")
         target = save_upload(request.app.state.settings.home, file.filename, file.file)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from econsec.errors import AccessDenied, EconsecError
+from econsec.errors import EconsecError
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
 
@@ -99,9 +99,7 @@ def protect_decide(
     security = security_of(request)
     try:
         guard.check_csrf(request, csrf)
-        if not actor.may("write"):
-            security.deny(actor.name, "web", "protect.decision", "role may not decide")
-            raise AccessDenied(f"role {actor.role} may not record decisions")
+        security.require(actor, "write", "protect.decision", "record decisions")
         party = party_id(name, schema, country, birth_date)
         protect.store.save_parties(
             [
