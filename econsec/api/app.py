@@ -44,6 +44,14 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
+#: Encoded once: every answer carries these (the web pages' include ``nosniff`` too).
+API_HEADERS = {b"x-content-type-options": b"nosniff"}
+WEB_HEADERS = {
+    **API_HEADERS,
+    **{k.lower().encode(): v.encode() for k, v in guard.HEADERS.items()},
+}
+
+
 class ProtectiveHeaders:
     """Headers on every answer (a plain ASGI middleware: no per-request task or body copy).
 
@@ -60,9 +68,7 @@ class ProtectiveHeaders:
             return
         path: str = scope["path"]
         web = path.startswith("/web/") or path == "/web"
-        extra: dict[bytes, bytes] = {b"x-content-type-options": b"nosniff"}
-        if web:
-            extra.update((k.lower().encode(), v.encode()) for k, v in guard.HEADERS.items())
+        extra = WEB_HEADERS if web else API_HEADERS
         no_store = path.startswith(PRIVATE_PATHS) or (web and not path.startswith("/web/static/"))
 
         async def send_with_headers(message: Message) -> None:
