@@ -1,8 +1,11 @@
-"""Long-running jobs (dataset loads) recorded in the app store with their progress.
+"""Long-running jobs recorded in the app store with their progress: dataset loads and batch
+screenings of an uploaded file of parties.
 
 Jobs run one at a time on a single worker thread: the analytics store has one writer anyway,
 and queueing keeps a burst of uploads from fighting over its lock. A failed job keeps its input
-file and its parameters, so :meth:`JobRunner.rerun` can try again after the cause is fixed.
+file and its parameters, so :meth:`JobRunner.rerun` can try again after the cause is fixed. A
+screening writes its results next to its input (``results.csv``, renamed into place when
+complete), so a failed run leaves no partial result.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ import logging
 import shutil
 import time
 import uuid
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import select
 
@@ -22,8 +26,13 @@ from econsec.datasets.catalogue import Catalogue
 from econsec.errors import DataError, EconsecError, NotFound
 from econsec.store.app import AppStore, Job, utcnow
 
+if TYPE_CHECKING:
+    from econsec.protect.service import ProtectService
+
 log = logging.getLogger(__name__)
 LOAD = "dataset_load"
+SCREEN = "protect_screen"
+RESULTS = "results.csv"
 
 
 def parse_options(text: str) -> dict[str, str]:
@@ -51,11 +60,14 @@ def save_upload(home: Path, filename: str | None, stream: BinaryIO) -> Path:
 
 
 class JobRunner:
-    """Submit, watch and rerun dataset loads."""
+    """Submit, watch and rerun dataset loads and batch screenings."""
 
-    def __init__(self, store: AppStore, catalogue: Catalogue) -> None:
+    def __init__(
+        self, store: AppStore, catalogue: Catalogue, protect: ProtectService | None = None
+    ) -> None:
         self.store = store
         self.catalogue = catalogue
+        self.protect = protect
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="econsec-job")
 
     def submit_load(
@@ -63,14 +75,48 @@ class JobRunner:
     ) -> tuple[Job, Future[None]]:
         """Queue a load of ``path`` into ``dataset``; returns the job and its future."""
         self.catalogue.spec(dataset)  # unknown names fail now, not in the worker
+        params = {"dataset": dataset, "path": str(path), "options": options}
+        return self._submit(LOAD, params, rerun_of)
+
+    def submit_screen(
+        self,
+        path: Path,
+        *,
+        actor: str,
+        limit: int = 5,
+        matches_only: bool = True,
+        algorithm: str | None = None,
+        threshold: float | None = None,
+        rerun_of: int | None = None,
+    ) -> tuple[Job, Future[None]]:
+        """Queue the screening of a CSV file of parties (``id,name[,schema,country,
+        birth_date]``) against the active lists. The header and first row are checked now, so
+        a wrong file is refused at once; the results (CSV, one row per hit) can be read with
+        :meth:`result_path` by ``actor`` (or an admin) when the job has succeeded."""
+        from econsec.protect import batch
+
+        if self.protect is None:
+            raise EconsecError("screening jobs need the Protect service")
+        if not 1 <= limit <= 100:
+            raise DataError("invalid limit", field="limit", got=str(limit), expected="1 to 100")
+        next(batch.read_parties(path), None)  # DataError naming the file, line and field
+        params = {
+            "path": str(path),
+            "actor": actor,
+            "options": {
+                "limit": limit,
+                "matches_only": matches_only,
+                "algorithm": algorithm,
+                "threshold": threshold,
+            },
+        }
+        return self._submit(SCREEN, params, rerun_of)
+
+    def _submit(
+        self, kind: str, params: dict[str, Any], rerun_of: int | None
+    ) -> tuple[Job, Future[None]]:
         with self.store.session() as session:
-            job = Job(
-                kind=LOAD,
-                status="queued",
-                progress=0.0,
-                rerun_of=rerun_of,
-                params={"dataset": dataset, "path": str(path), "options": options},
-            )
+            job = Job(kind=kind, status="queued", progress=0.0, rerun_of=rerun_of, params=params)
             session.add(job)
             session.commit()
             job_id = job.id
@@ -84,12 +130,33 @@ class JobRunner:
 
             raise Conflict(f"job {job_id} is still {job.status}")
         params = job.params
+        if job.kind == SCREEN:
+            return self.submit_screen(
+                Path(params["path"]), actor=params["actor"], rerun_of=job_id, **params["options"]
+            )
         return self.submit_load(
             params["dataset"],
             Path(params["path"]),
             dict(params.get("options") or {}),
             rerun_of=job_id,
         )
+
+    def result_path(self, job_id: int, actor: str, admin: bool = False) -> Path:
+        """The results file of a succeeded screening job, for the actor who submitted it (or an
+        admin); any other job, or another user's, answers NotFound like a missing one."""
+        job = self.get(job_id)
+        params = job.params or {}
+        mine = admin or params.get("actor") == actor
+        if job.kind != SCREEN or not mine:
+            raise NotFound(f"no job {job_id}")
+        if job.status != "succeeded":
+            from econsec.errors import Conflict
+
+            raise Conflict(f"job {job_id} is {job.status}: its results are not ready")
+        path = Path(params["path"]).with_name(RESULTS)
+        if not path.is_file():
+            raise NotFound(f"the results of job {job_id} are gone")
+        return path
 
     def get(self, job_id: int) -> Job:
         """One job; NotFound if there is none with this id."""
@@ -130,6 +197,15 @@ class JobRunner:
                 self._update(job_id, stage=stage, progress=round(fraction, 4))
 
         try:
+            if job.kind == SCREEN:
+                self._update(
+                    job_id,
+                    status="succeeded",
+                    progress=1.0,
+                    finished_at=utcnow(),
+                    result=self._screen(params, progress),
+                )
+                return
             result = self.catalogue.load(
                 params["dataset"],
                 Path(params["path"]),
@@ -158,3 +234,54 @@ class JobRunner:
                 "seconds": round(result.seconds, 3),
             },
         )
+
+    def _screen(self, params: dict[str, Any], progress: Any) -> dict[str, Any]:
+        """Screen the job's file in this thread (a server must not fork), writing the results
+        atomically; returns the counts recorded with the job."""
+        import csv
+
+        from econsec.protect import batch
+
+        assert self.protect is not None
+        started = time.monotonic()
+        source = Path(params["path"])
+        options = dict(params["options"])
+        self.protect.screener()  # the index, before the count starts
+        total = max(1, batch.count_rows(source))
+        pending: deque[tuple[str, Any]] = deque()  # read, not yet written
+        done = [0]
+
+        def stream() -> Any:
+            for party_id, query in batch.read_parties(source):
+                pending.append((party_id, query))
+                yield query
+
+        def counted(n: int) -> None:
+            done[0] += n
+            progress("screen", min(1.0, done[0] / total))
+
+        parties = matched = hits = 0
+        with batch.output(source.with_name(RESULTS)) as fh:
+            writer = csv.writer(fh)
+            writer.writerow(batch.CSV_COLUMNS)
+            results_stream = self.protect.screen_many(
+                stream(),
+                progress=counted,
+                workers=1,
+                algorithm=options.pop("algorithm", None),
+                threshold=options.pop("threshold", None),
+                **options,
+            )
+            for results in results_stream:
+                party_id, query = pending.popleft()
+                parties += 1
+                matched += any(r.match for r in results)
+                hits += len(results)
+                writer.writerows(batch.csv_rows(party_id, query, results))
+        return {
+            "parties": parties,
+            "matched": matched,
+            "rows": hits,
+            "file": RESULTS,
+            "seconds": round(time.monotonic() - started, 3),
+        }

@@ -101,8 +101,8 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         app.state.settings = settings
         app.state.app_store = app_store
         app.state.catalogue = catalogue
-        app.state.jobs = JobRunner(app_store, catalogue)
         app.state.protect = ProtectService(settings, app_store)
+        app.state.jobs = JobRunner(app_store, catalogue, app.state.protect)
         app.state.security = Security(settings, app_store)
         app.state.council = Council(app.state.security)
         if warm_screener:

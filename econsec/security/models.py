@@ -27,12 +27,14 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8))  # the web pages' (migration 0004)
 
     def as_dict(self) -> dict[str, Any]:
         """Public fields (never the password hash)."""
         return {
             "name": self.name,
             "role": self.role,
+            "language": self.language,
             "disabled": self.disabled,
             "can_sign_in": self.password_hash is not None,
             "locked_until": self.locked_until.isoformat() if self.locked_until else None,

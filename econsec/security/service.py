@@ -229,6 +229,23 @@ class Security:
 
     # -- clearances ------------------------------------------------------------------------------
 
+    def language(self, name: str) -> str | None:
+        """The language ``name`` chose for the web pages (None: not chosen yet)."""
+        with self.session() as session:
+            user = session.scalars(select(User).where(User.name == name)).first()
+            return user.language if user is not None else None
+
+    def set_language(self, actor: Actor, language: str) -> None:
+        """Remember the actor's own language for the web pages (any browser they sign in
+        from); ``language`` is a code such as ``en`` or ``ja``."""
+        if not (2 <= len(language) <= 8 and language.replace("-", "").isalnum()):
+            raise InvalidInput(f"invalid language code {language!r}")
+
+        def work(session: Session) -> None:
+            self._user(session, actor.name).language = language
+
+        self.run(work)
+
     def grant_clearance(
         self, by: Actor, name: str, level: str, until: date, start: date | None = None
     ) -> dict[str, Any]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import EconsecError
-from econsec.jobs import JobRunner, parse_options, save_upload
+from econsec.errors import EconsecError, NotFound
+from econsec.jobs import SCREEN, JobRunner, parse_options, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
 
@@ -31,7 +31,7 @@ def data(request: Request) -> Response:
     if actor is None:
         return sign_in_first(request)
     datasets = [s.to_dict() for s in _catalogue(request).status()]
-    jobs = [job_view(j) for j in _jobs(request).list(10)]
+    jobs = [job_view(j) for j in _jobs(request).list(10) if j.kind != SCREEN]
     return render(request, "data.html", actor=actor, section="data", datasets=datasets, jobs=jobs)
 
 
@@ -69,6 +69,9 @@ def job_view(job: Any) -> dict[str, Any]:
     """What the pages show of a job."""
     return {
         "id": job.id,
+        "kind": job.kind,
+        "actor": (job.params or {}).get("actor"),
+        "result": job.result or {},
         "dataset": (job.params or {}).get("dataset"),
         "file": str((job.params or {}).get("path", "")).rsplit("/", 1)[-1],
         "status": job.status,
@@ -81,16 +84,26 @@ def job_view(job: Any) -> dict[str, Any]:
     }
 
 
+def _visible_job(request: Request, job_id: int, actor: Any) -> dict[str, Any]:
+    """A job as the pages show it; a screening job (whose file names parties) only to the user
+    who sent it and to admins, answering like a missing job to anyone else."""
+    job = job_view(_jobs(request).get(job_id))
+    if job["kind"] == SCREEN and job["actor"] != actor.name and not actor.may("audit"):
+        raise NotFound(f"no job {job_id}")
+    return job
+
+
 @router.get("/jobs/{job_id}", response_model=None)
 def job_page(request: Request, job_id: int) -> Response:
     actor = current_actor(request)
     if actor is None:
         return sign_in_first(request)
     try:
-        job = job_view(_jobs(request).get(job_id))
+        job = _visible_job(request, job_id, actor)
     except EconsecError as error:
         return failure(request, actor, error)
-    return render(request, "job.html", actor=actor, section="data", job=job)
+    section = "protect" if job["kind"] == SCREEN else "data"
+    return render(request, "job.html", actor=actor, section=section, job=job)
 
 
 @router.get("/jobs/{job_id}/state", response_model=None)
@@ -100,6 +113,27 @@ def job_state(request: Request, job_id: int) -> Response:
     if actor is None:
         return JSONResponse({"error": "Unauthenticated"}, status_code=401)
     try:
-        return JSONResponse(job_view(_jobs(request).get(job_id)))
+        return JSONResponse(_visible_job(request, job_id, actor))
     except EconsecError as error:
         return JSONResponse(error.to_dict(), status_code=error.status_code)
+
+
+@router.get("/jobs/{job_id}/result", response_model=None)
+def job_result(request: Request, job_id: int) -> Response:
+    """A screening job's results as CSV, for the user who sent the file (or an admin)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    security = security_of(request)
+    try:
+        path = _jobs(request).result_path(job_id, actor.name, admin=actor.may("audit"))
+        security.run(
+            lambda s: security.log(
+                s, actor.name, "web", "protect.batch.download", target=f"job:{job_id}"
+            )
+        )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return FileResponse(
+        path, media_type="text/csv; charset=utf-8", filename=f"screening-{job_id}.csv"
+    )

@@ -153,6 +153,9 @@ def login(
         return failure(request, None, error)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, token, expires)
+    chosen = security_of(request).language(name[:100])
+    if chosen in i18n.LANGUAGES:  # the language this user chose, in any browser
+        _set_language_cookie(response, chosen)
     return response
 
 
@@ -174,20 +177,28 @@ def language(
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/web/",
 ) -> RedirectResponse:
-    """Switch the language; remembered in a cookie for a year."""
+    """Switch the language; remembered in a cookie for a year and, when signed in, with the
+    user (so it follows them to another browser)."""
     guard.check_csrf(request, csrf)
     response = RedirectResponse(_safe_next(next), status_code=303)
     if language in i18n.LANGUAGES:
-        response.set_cookie(
-            i18n.COOKIE,
-            language,
-            max_age=365 * 24 * 3600,
-            secure=True,
-            httponly=True,
-            samesite="strict",
-            path="/",
-        )
+        _set_language_cookie(response, language)
+        actor = current_actor(request)
+        if actor is not None:
+            security_of(request).set_language(actor, language)
     return response
+
+
+def _set_language_cookie(response: Response, language: str) -> None:
+    response.set_cookie(
+        i18n.COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=True,
+        httponly=True,
+        samesite="strict",
+        path="/",
+    )
 
 
 # -- pages --------------------------------------------------------------------------------------

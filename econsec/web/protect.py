@@ -1,5 +1,6 @@
-"""The Protect page: screen one party against the active lists, read the explained results,
-and record an analyst's decision (stored with the party, audited)."""
+"""The Protect pages: screen one party against the active lists, read the explained results and
+record an analyst's decision (stored with the party, audited); screen a file of parties as a
+background job and download the results; list versions and what changed between two of them."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import hashlib
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from econsec.errors import EconsecError
+from econsec.jobs import JobRunner, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
 
@@ -41,7 +43,7 @@ def protect_page(
     actor = current_actor(request)
     if actor is None:
         return sign_in_first(request)
-    from econsec.protect.screening.model import Query
+    from econsec.protect.screening import model
 
     protect = _protect(request)
     lists = [v.as_dict(active=True) for v in protect.store.active()]
@@ -51,7 +53,7 @@ def protect_page(
     decisions: dict[str, dict[str, Any]] = {}
     if name.strip():
         try:
-            query = Query(
+            query = model.Query(
                 names=(name,),
                 schema=schema if schema in SCHEMAS else "Thing",
                 countries=(country,) if country.strip() else (),
@@ -129,3 +131,71 @@ def protect_decide(
         {"name": name, "schema": schema, "country": country, "birth_date": birth_date}
     )
     return RedirectResponse(target, status_code=303)
+
+
+@router.post("/protect/batch", response_model=None)
+def protect_batch(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    limit: Annotated[int, Form()] = 5,
+    below: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Screen an uploaded CSV of parties in the background; the job page shows the progress
+    and, when done, the download (for the user who sent the file)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    security = security_of(request)
+    jobs: JobRunner = request.app.state.jobs
+    try:
+        guard.check_csrf(request, csrf)
+        target = save_upload(request.app.state.settings.home, file.filename, file.file)
+        job, _ = jobs.submit_screen(target, actor=actor.name, limit=limit, matches_only=not below)
+        security.run(
+            lambda s: security.log(
+                s, actor.name, "web", "protect.batch", target=f"job:{job.id}", file=target.name
+            )
+        )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse(f"/web/jobs/{job.id}", status_code=303)
+
+
+@router.get("/protect/lists", response_model=None)
+def protect_lists(
+    request: Request,
+    name: str = "",
+    old: Annotated[int | None, Query(alias="from")] = None,
+    new: Annotated[int | None, Query(alias="to")] = None,
+    show: int = 200,
+) -> Response:
+    """Every loaded version of each list (the active one marked) and, for a list, what changed
+    between two of its versions (default: the two newest)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    store = _protect(request).store
+    active = {v.id for v in store.active()}
+    versions = [v.as_dict(active=v.id in active) for v in store.versions()]
+    names = sorted({v["list"] for v in versions})
+    diff: dict[str, Any] | None = None
+    error: EconsecError | None = None
+    if name:
+        try:
+            diff = store.diff(name, old, new).as_dict()
+        except EconsecError as refused:
+            error = refused
+    show = max(1, min(show, 5000))
+    return render(
+        request,
+        "protect_lists.html",
+        actor=actor,
+        section="protect",
+        versions=versions,
+        names=names,
+        name=name,
+        diff=diff,
+        error=error,
+        show=show,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,4 +52,17 @@ def signed_in(app: Any, name: str, language: str | None = None) -> TestClient:
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text
+    if language:  # chosen in this browser after signing in (over the user's remembered one)
+        browser.cookies.delete("econsec_lang")
+        browser.cookies.set("econsec_lang", language)
     return browser
+
+
+def wait(browser: TestClient, job: int) -> dict[str, Any]:
+    """The state of job ``job`` once it has finished (polled as the job page does)."""
+    for _ in range(600):
+        state = browser.get(f"/web/jobs/{job}/state").json()
+        if state["done"]:
+            return dict(state)
+        time.sleep(0.05)
+    raise AssertionError(f"job {job} did not finish")

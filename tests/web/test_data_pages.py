@@ -5,7 +5,6 @@ Users are SYNTHETIC; the damaged file is a SYNTHETIC edit of the real one."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from econsec.web import guard
 from tests.conftest import ROOT
-from tests.web.helpers import add_users, running, signed_in, web_settings
+from tests.web.helpers import add_users, running, signed_in, wait, web_settings
 
 SECTIONS = ROOT / "data" / "trade" / "hs2022_sections.csv"
 
@@ -25,15 +24,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     add_users(settings, rita="analyst", olly="observer")
     with running(settings) as application:
         yield application
-
-
-def wait(browser: TestClient, job: int) -> dict[str, Any]:
-    for _ in range(200):
-        state = browser.get(f"/web/jobs/{job}/state").json()
-        if state["done"]:
-            return dict(state)
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish")
 
 
 def test_load_a_file_and_follow_its_progress(app: Any) -> None:

@@ -89,6 +89,9 @@ def signed_in(app: Any, name: str, language: str | None = None) -> TestClient:
     )
     assert answer.status_code == 303, answer.text
     assert browser.cookies.get(pages.SESSION_COOKIE)
+    if language:  # chosen in this browser after signing in (over the user's remembered one)
+        browser.cookies.delete(i18n.COOKIE)
+        browser.cookies.set(i18n.COOKIE, language)
     return browser
 
 
@@ -298,6 +301,13 @@ def test_the_language_switch_is_remembered(app: Any) -> None:
     # Numbers and dates in the language's form.
     assert re.search(r"\d{4}/\d{2}/\d{2} \d{1,2}:\d{2}:\d{2} UTC", again)
     assert browser.post("/web/language", data={"language": "ja"}).status_code == 403  # no token
+    # Remembered with the user: another browser shows Japanese from sign-in on.
+    assert app.state.security.language("rita") == "ja"
+    elsewhere = signed_in(app, "rita")
+    assert elsewhere.cookies.get(i18n.COOKIE) == "ja"
+    assert "ワークスペース council-a" in elsewhere.get("/web/councils/council-a").text
+    elsewhere.post("/web/language", data={"language": "en", "csrf": csrf(elsewhere)})
+    assert app.state.security.language("rita") == "en"
 
 
 def test_the_browser_language_is_the_default(app: Any) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
+from fastapi.responses import FileResponse
 
 from econsec.api.deps import JobsDep
+from econsec.api.routers.council import ActorDep
 from econsec.api.schemas import JobInfo
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -27,3 +29,23 @@ def rerun_job(job_id: int, jobs: JobsDep) -> JobInfo:
     """Run a finished (e.g. failed) job again with the same file and options."""
     job, _ = jobs.rerun(job_id)
     return JobInfo.model_validate(job)
+
+
+@router.get(
+    "/{job_id}/result",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "The results as CSV"}},
+)
+def job_result(request: Request, job_id: int, jobs: JobsDep, actor: ActorDep) -> FileResponse:
+    """A screening job's results (CSV, one row per hit), for the user who sent the file or an
+    admin; 409 while the job has not succeeded."""
+    path = jobs.result_path(job_id, actor.name, admin=actor.may("audit"))
+    security = request.app.state.security
+    security.run(
+        lambda s: security.log(
+            s, actor.name, "api", "protect.batch.download", target=f"job:{job_id}"
+        )
+    )
+    return FileResponse(
+        path, media_type="text/csv; charset=utf-8", filename=f"screening-{job_id}.csv"
+    )

@@ -4,7 +4,9 @@
   ``GET /catalog``, ``GET /healthz``, ``GET /readyz`` (see :mod:`econsec.protect.yente`), so
   yente clients work unchanged;
 * econsec's own, under ``/protect``: list versions (load, list, diff), compare, parties,
-  rescreening, hits, decisions and the audit trail. Parameters mirror ``econsec protect ...``.
+  rescreening, hits, decisions and the audit trail; ``POST /protect/screen-file`` screens an
+  uploaded CSV of parties as a background job (signed in; results from
+  ``GET /jobs/{id}/result``). Parameters mirror ``econsec protect ...``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
+from econsec.api.routers.council import ActorDep
+from econsec.api.schemas import JobInfo
 from econsec.errors import InvalidInput
+from econsec.jobs import JobRunner, save_upload
 from econsec.protect import yente
 from econsec.protect.lists import formats as list_formats
 from econsec.protect.screening.screener import compare as run_compare
@@ -191,6 +196,41 @@ def diff(
 ) -> dict[str, Any]:
     """Entities added, removed and changed between two versions of a list."""
     return service(request).store.diff(name, from_id, to_id).as_dict()
+
+
+@router.post("/protect/screen-file", response_model=JobInfo, status_code=status.HTTP_202_ACCEPTED)
+def screen_file(
+    request: Request,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="CSV: id,name[,schema,country,birth_date]")],
+    limit: Annotated[int, Query(ge=1, le=100, description="Results per party")] = 5,
+    all_results: Annotated[
+        bool, Query(alias="all", description="Also the best results below the threshold")
+    ] = False,
+    algorithm: str | None = None,
+    threshold: float | None = None,
+) -> JobInfo:
+    """Screen every party of an uploaded CSV file in the background (``econsec protect
+    screen-file``); follow ``GET /jobs/{id}`` and fetch the CSV from ``GET /jobs/{id}/result``
+    (only the user who sent the file, or an admin)."""
+    jobs = cast(JobRunner, request.app.state.jobs)
+    service(request).policy(algorithm, threshold)  # an unknown algorithm fails now
+    target = save_upload(request.app.state.settings.home, file.filename, file.file)
+    job, _ = jobs.submit_screen(
+        target,
+        actor=actor.name,
+        limit=limit,
+        matches_only=not all_results,
+        algorithm=algorithm,
+        threshold=threshold,
+    )
+    security = request.app.state.security
+    security.run(
+        lambda s: security.log(
+            s, actor.name, "api", "protect.batch", target=f"job:{job.id}", file=target.name
+        )
+    )
+    return JobInfo.model_validate(job)
 
 
 class CompareRequest(BaseModel):
