@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from econsec.errors import EconsecError
+from econsec.errors import EconsecError, InvalidInput
 from econsec.jobs import JobRunner, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
@@ -162,12 +162,21 @@ def protect_batch(
     return RedirectResponse(f"/web/jobs/{job.id}", status_code=303)
 
 
+def _version_id(text: str, field: str) -> int | None:
+    """A version number from the form (empty: the default)."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise InvalidInput(f"{field}: a version number, not {text!r}")
+    return int(text)
+
+
 @router.get("/protect/lists", response_model=None)
 def protect_lists(
     request: Request,
     name: str = "",
-    old: Annotated[int | None, Query(alias="from")] = None,
-    new: Annotated[int | None, Query(alias="to")] = None,
+    old: Annotated[str, Query(alias="from")] = "",
+    new: Annotated[str, Query(alias="to")] = "",
     show: int = 200,
 ) -> Response:
     """Every loaded version of each list (the active one marked) and, for a list, what changed
@@ -183,7 +192,7 @@ def protect_lists(
     error: EconsecError | None = None
     if name:
         try:
-            diff = store.diff(name, old, new).as_dict()
+            diff = store.diff(name, _version_id(old, "from"), _version_id(new, "to")).as_dict()
         except EconsecError as refused:
             error = refused
     show = max(1, min(show, 5000))

@@ -3,9 +3,10 @@ materials and the materials panel), the real UN consolidated list (2026-01-28) a
 world of tests/security/world.py (real public texts under SYNTHETIC titles, SYNTHETIC users):
 
 sign in; open Japan's dependencies for 2024 and see the chart; screen a name and record a
-decision; upload a confidential document and check that a user with a lower clearance sees
-neither it, its title nor a count that betrays it; switch to Japanese and see Japanese text
-throughout. No request may leave the server (the ``page`` fixture fails the test otherwise).
+decision; upload a batch file of parties and download the results; upload a confidential
+document and check that a user with a lower clearance sees neither it, its title nor a count
+that betrays it; switch to Japanese and see Japanese text throughout. No request may leave the
+server (the ``page`` fixture fails the test otherwise).
 
 With ``ECONSEC_SCREENSHOTS=DIR`` each page visited is also saved as DIR/<name>.png (the
 screenshots in docs/screenshots are made so).
@@ -13,6 +14,8 @@ screenshots in docs/screenshots are made so).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -197,12 +200,18 @@ def test_switch_to_japanese_throughout(page: Page) -> None:
     ):
         page.goto(url)
         assert page.locator("h1").inner_text() == heading
-        nav = page.locator("nav").inner_text()
+        nav = page.locator("nav").first.inner_text()  # the main navigation
         assert "把握" in nav and "保護" in nav and "協議会" in nav and "データ" in nav
         shot(page, "ja-" + (url.strip("/").split("?")[0].replace("/", "-") or "start"))
-    # Remembered: a new page of the same browser is still in Japanese.
+    # Remembered: a new page of the same browser is still in Japanese, and with the user.
     page.goto("/web/councils")
     assert page.locator("html").get_attribute("lang") == "ja"
+    sign_out(page)
+    page.context.clear_cookies()
+    sign_in(page, "rita", "/web/councils")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    page.select_option("#language", "en")  # back to English for the other journeys
+    page.wait_for_function("document.documentElement.lang === 'en'")
 
 
 def test_load_a_file_with_progress(page: Page) -> None:
@@ -217,3 +226,41 @@ def test_load_a_file_with_progress(page: Page) -> None:
     assert page.locator("[data-field=status]").inner_text() == "succeeded"
     assert page.locator("progress#progress").get_attribute("value") == "1.0"
     shot(page, "job")
+
+
+def test_upload_a_batch_file_and_download_the_results(page: Page, tmp_path: Path) -> None:
+    """A CSV of parties (two real UN-listed names, one SYNTHETIC) is screened as a job; the
+    job page follows it and offers the results, which are downloaded and read."""
+    parties = tmp_path / "parties.csv"
+    parties.write_text(
+        "id,name,schema\nk1,GERMAIN KATANGA,Person\nk2,ERIC BADEGE,Person\n"
+        "s1,Hanako Yamada Bakery,Company\n",
+        encoding="utf-8",
+    )
+    sign_in(page, "rita", "/web/protect")
+    page.set_input_files("#batch-file", str(parties))
+    page.click("form[action='/web/protect/batch'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/web/jobs/\d+$"))
+    assert page.locator("progress#progress").count() == 1
+    page.wait_for_selector("[data-done=true]")
+    assert page.locator("[data-field=status]").inner_text() == "succeeded"
+    assert "3 parties screened, 2 with a match." in page.locator("main").inner_text()
+    shot(page, "protect-batch")
+    with page.expect_download() as download:
+        page.click("a.button")
+    assert download.value.suggested_filename.endswith(".csv")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["id"] for r in rows} == {"k1", "k2"}
+    katanga = next(r for r in rows if r["id"] == "k1")
+    assert katanga["source_id"] == "CDi.006" and katanga["match"] == "true"
+
+
+def test_list_versions_page(page: Page) -> None:
+    sign_in(page, "rita", "/web/protect/lists")
+    assert page.locator("h1").inner_text() == "List versions and changes"
+    row = page.locator("table.data tbody tr").filter(has_text="un-sc")
+    assert "2026-01-28" in row.inner_text()
+    page.click("form[action='/web/protect/lists'] button[type=submit]")
+    assert "only one version" in page.locator("p.error").inner_text()  # one UN file loaded
+    shot(page, "protect-lists")

@@ -235,3 +235,8 @@ def test_list_versions_and_what_changed(app: Any) -> None:
     assert "変更" in japanese.text and "リストの版" in japanese.text
     unknown = browser.get("/web/protect/lists", params={"name": "nope"})
     assert unknown.status_code == 200 and "The comparison was refused." in unknown.text
+    # The form sends empty version numbers when none is chosen; a word is refused on the page.
+    empty = browser.get("/web/protect/lists", params={"name": "un-sc", "from": "", "to": ""})
+    assert counts + " changed" in empty.text
+    word = browser.get("/web/protect/lists", params={"name": "un-sc", "from": "first"})
+    assert "The comparison was refused." in word.text and "first" in word.text
