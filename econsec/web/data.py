@@ -35,6 +35,45 @@ def data(request: Request) -> Response:
     return render(request, "data.html", actor=actor, section="data", datasets=datasets, jobs=jobs)
 
 
+#: Rows of a dataset shown on its page (the rest through the CLI, the API or a download).
+SHOWN = 200
+
+
+@router.get("/data/{name}", response_model=None)
+def dataset_page(request: Request, name: str) -> Response:
+    """One dataset: what it is (publisher, licence, columns), its versions, and its first rows;
+    where rows carry ``name_ja`` and ``name_en`` (policy data), a name in the reader's language
+    comes first."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    catalogue = _catalogue(request)
+    try:
+        status = catalogue.dataset(name)
+        history = catalogue.history(name)
+        rows: list[dict[str, Any]] = []
+        columns: list[str] = []
+        if status.loaded:
+            table = catalogue.sample(name, SHOWN)
+            columns, rows = table.column_names, table.to_pylist()
+    except EconsecError as error:
+        return failure(request, actor, error)
+    bilingual = "name_ja" in columns and "name_en" in columns
+    return render(
+        request,
+        "dataset.html",
+        actor=actor,
+        section="data",
+        dataset=status.to_dict(),
+        spec=status.spec,
+        history=history,
+        columns=columns,
+        rows=rows,
+        bilingual=bilingual,
+        shown=SHOWN,
+    )
+
+
 @router.post("/data/load", response_model=None)
 def load(
     request: Request,

@@ -80,6 +80,9 @@ DYNAMIC = (
     N_("queued"),
     N_("running"),
     N_("succeeded"),
+    N_("active"),
+    N_("superseded"),
+    N_("removed"),
 )
 
 

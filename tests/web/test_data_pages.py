@@ -88,3 +88,23 @@ def test_loading_needs_the_right_and_the_token(app: Any) -> None:
     assert (
         TestClient(app, base_url="https://testserver").get("/web/jobs/1/state").status_code == 401
     )
+
+
+def test_a_dataset_page_shows_policy_names_in_the_readers_language(app: Any) -> None:
+    """The real critical-products file (Cabinet Order designations): its page lists the rows
+    with the Japanese name in Japanese and the English name in English, and its provenance."""
+    catalogue = app.state.catalogue
+    catalogue.load("critical_products", ROOT / "data" / "policy" / "critical_products.yaml", {})
+    rows = catalogue.sample("critical_products", 1000).to_pylist()
+    assert len(rows) >= 11
+    english = signed_in(app, "olly").get("/web/data/critical_products")
+    japanese = signed_in(app, "olly", "ja").get("/web/data/critical_products")
+    assert english.status_code == japanese.status_code == 200
+    fertilizers = next(r for r in rows if r["name_en"] == "Fertilizers")
+    assert f'<th scope="row">{fertilizers["name_en"]}</th>' in english.text
+    assert f'<th scope="row">{fertilizers["name_ja"]}</th>' in japanese.text
+    assert catalogue.spec("critical_products").licence in english.text
+    assert "critical_products.yaml" in english.text  # the version's file
+    assert 'href="/web/data/critical_products"' in signed_in(app, "olly").get("/web/data").text
+    missing = signed_in(app, "olly").get("/web/data/no_such_dataset")
+    assert missing.status_code == 404
