@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from econsec import __version__
 from econsec.api.routers import council, datasets, health, jobs, know, protect
+from econsec.api.routers.protect import FRESHNESS
 from econsec.api.schemas import ErrorBody
 from econsec.council.service import Council
 from econsec.datasets.catalogue import Catalogue
@@ -105,14 +106,15 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         app.state.jobs = JobRunner(app_store, catalogue, app.state.protect)
         app.state.security = Security(settings, app_store)
         app.state.council = Council(app.state.security)
-        if warm_screener:
-            app.state.protect.warm()
+        if warm_screener:  # built, then checked every second by its own thread
+            app.state.protect.warm(refresh=FRESHNESS)
         try:
             yield
         finally:
             engine = getattr(app.state, "engine", None)
             if engine is not None:
                 engine.close()
+            app.state.protect.stop()
             app.state.jobs.close()
             app_store.dispose()
 

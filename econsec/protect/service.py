@@ -93,6 +93,7 @@ class ProtectService:
         self.settings = settings
         self.store = ScreeningStore(app)
         self._lock = threading.Lock()
+        self._stop = threading.Event()
         self._screener: Screener | None = None
         self._key: str | None = None
         self._checked = 0.0
@@ -146,13 +147,23 @@ class ProtectService:
             self._screener, self._key = screener, key
             return screener
 
+    def fresh(self, max_age: float) -> Screener | None:
+        """The screener if the active versions were checked less than ``max_age`` seconds ago,
+        else None; never touches the store (an event loop may call it)."""
+        if self._screener is not None and time.monotonic() - self._checked < max_age:
+            return self._screener
+        return None
+
     @property
     def ready(self) -> bool:
         """Whether a screener is built (the API's readiness)."""
         return self._screener is not None
 
-    def warm(self) -> threading.Thread:
-        """Build the screener in a background thread (an API server's start-up)."""
+    def warm(self, refresh: float | None = None) -> threading.Thread:
+        """Build the screener in a background thread (an API server's start-up). With
+        ``refresh`` (seconds), the thread then checks the active versions that often and
+        rebuilds when they change, so that requests find a fresh screener (:meth:`fresh`)
+        without checking the store themselves; :meth:`stop` ends it."""
 
         def build() -> None:
             try:
@@ -164,10 +175,23 @@ class ProtectService:
             # from walking them again and again (full collections stalled every request for
             # up to 0.7 s under load).
             gc.freeze()
+            while refresh is not None and not self._stop.wait(refresh):
+                key = self._key
+                try:
+                    self.screener()
+                except Exception:  # the requests check again themselves (fresh() is None)
+                    log.exception("refreshing the screening index failed")
+                    continue
+                if self._key != key:
+                    gc.freeze()  # the new index, as above
 
         thread = threading.Thread(target=build, name="econsec-screening-index", daemon=True)
         thread.start()
         return thread
+
+    def stop(self) -> None:
+        """End the refresh loop of :meth:`warm`."""
+        self._stop.set()
 
     def _read_cache(self, path: Path) -> Screener | None:
         if not path.is_file():

@@ -423,3 +423,34 @@ def test_audit_trail_has_every_record(lifecycle: Lifecycle) -> None:
         ("false_positive", "a.tanaka"),
         ("true_positive", "b.sato"),
     ]
+
+
+def test_a_kept_fresh_screener_follows_a_new_list_version(tmp_path: Path) -> None:
+    """warm(refresh=...) builds the index, then checks the active versions on its own thread:
+    after a new version is loaded, fresh() soon answers with an index that has it."""
+    import time
+
+    protect = open_protect(Settings(home=tmp_path / "home"))
+    protect.load("meti", [shared_file(METI_BELARUS)])
+    thread = protect.warm(refresh=0.05)
+    try:
+        for _ in range(600):
+            if protect.fresh(1.0) is not None:
+                break
+            time.sleep(0.05)
+        first = protect.fresh(1.0)
+        assert first is not None and {e.list_name for e in first.entries} == {"meti-belarus"}
+        protect.load("un", [shared_file(UN_NEW)])
+        for _ in range(600):
+            current = protect.fresh(1.0)
+            if current is not None and current is not first:
+                break
+            time.sleep(0.05)
+        assert current is not None
+        assert {e.list_name for e in current.entries} == {"meti-belarus", "un-sc"}
+        assert protect.fresh(0.0) is None  # a zero age is never fresh
+    finally:
+        protect.stop()
+        thread.join(timeout=10)
+        protect.store.app.dispose()
+    assert not thread.is_alive()
