@@ -27,10 +27,12 @@ from econsec.security.service import Security
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
+from econsec.web import chokepoints as chokepoint_pages
 from econsec.web import data as data_pages
 from econsec.web import guard, pages
 from econsec.web import know as know_pages
 from econsec.web import protect as protect_pages
+from econsec.web import scenario as scenario_pages
 
 STATIC = Path(__file__).with_name("static")
 #: Answers about users, sessions, classified documents and the audit log: never cached.
@@ -170,6 +172,8 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(council.router)
     app.include_router(pages.router)
     app.include_router(data_pages.router)
+    app.include_router(chokepoint_pages.router)  # before know's /web/know/{chart}.csv
+    app.include_router(scenario_pages.router)
     app.include_router(know_pages.router)
     app.include_router(protect_pages.router)
     return app

@@ -83,6 +83,7 @@ DYNAMIC = (
     N_("active"),
     N_("superseded"),
     N_("removed"),
+    N_("Supply lost by the most exposed importers if %(exporter)s stops, %(year)s"),  # scenario
 )
 
 

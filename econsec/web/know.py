@@ -1,18 +1,26 @@
-"""The Know page: the dependency explorer (indicators and tests per product, sortable and
-filterable; supplier-share and trend charts with table views; CSV and report downloads)."""
+"""The Know pages' dependency explorer (indicators and tests per product, sortable and
+filterable; supplier-share and trend charts with table views; CSV and report downloads), and
+the helpers the other Know pages share (:mod:`econsec.web.chokepoints`,
+:mod:`econsec.web.scenario`). Results come from the Know engine through the API's cache, so a
+page and its CSV downloads compute once per loaded data."""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, cast
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import EconsecError, NotFound
+from econsec.engine.base import Engine
+from econsec.errors import EconsecError, InvalidInput, NotFound
+from econsec.know import flows
 from econsec.web.pages import current_actor, failure, locale_of, render, sign_in_first
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -29,23 +37,31 @@ KNOW_COLUMNS = (
 )
 
 
+V = TypeVar("V")
+
+
+def computed(request: Request, key: tuple[Any, ...], compute: Callable[[Engine], V]) -> V:
+    """``compute(engine)``, once per loaded data for ``key`` (the API's answer cache)."""
+    from econsec.api.routers.know import _engine, cached
+
+    catalogue = cast(Catalogue, request.app.state.catalogue)
+    return cached(
+        catalogue,
+        key,
+        lambda: compute(_engine(request, catalogue, request.app.state.settings)),
+    )
+
+
 def _know_data(request: Request, importer: str, year: int, method: str) -> Any:
     """The report data of ``importer`` in ``year`` (dependencies, supplier shares, trend),
     computed once per loaded data for the page and its CSV downloads (the API's cache)."""
-    from econsec.api.routers.know import _engine, cached
     from econsec.reports.dependency_report import gather
 
-    catalogue = cast(Catalogue, request.app.state.catalogue)
     importer = importer.upper()
-    return cached(
-        catalogue,
+    return computed(
+        request,
         ("report", importer, year, method),
-        lambda: gather(
-            _engine(request, catalogue, request.app.state.settings),
-            importer=importer,
-            year=year,
-            method=method,
-        ),
+        lambda engine: gather(engine, importer=importer, year=year, method=method),
     )
 
 
@@ -202,6 +218,52 @@ def csv_download(name: str, header: list[str], rows: list[list[Any]]) -> Respons
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# -- form fields, labels, sorting ------------------------------------------------------------------
+
+HS6 = re.compile(r"\d{6}")
+
+
+def number(text: str, field: str, low: float, high: float, *, whole: bool = False) -> float:
+    """A form field as a number from ``low`` to ``high``, else InvalidInput naming the field."""
+    try:
+        value: float = int(text) if whole else float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # NaN fails too
+        kind = "a whole number" if whole else "a number"
+        raise InvalidInput(
+            f"{field}: got {text.strip()[:40]!r}; expected {kind} from {low:g} to {high:g}",
+            field=field,
+        )
+    return value
+
+
+def codes(text: str) -> list[str]:
+    """Codes separated by commas or spaces, upper-cased, in order, without repeats."""
+    return list(dict.fromkeys(c.upper() for c in re.split(r"[\s,;]+", text) if c))
+
+
+def product_labels(engine: Engine, year: int, products: Iterable[str]) -> dict[str, str]:
+    """English descriptions of HS6 ``products`` in the HS edition of ``year`` (as the
+    explorer and the report show them)."""
+    from econsec.reports.dependency_report import _descriptions
+
+    parts = flows.available(engine.catalogue, flows.source("baci"))
+    edition = next((e for y, e in parts if y == year), None)
+    return _descriptions(engine, sorted(set(products)), edition)
+
+
+def sorted_rows(rows: list[dict[str, Any]], key: str, desc: bool) -> list[dict[str, Any]]:
+    """``rows`` by ``key`` (missing values last either way)."""
+    known = sorted((r for r in rows if r[key] is not None), key=lambda r: r[key], reverse=desc)
+    return known + [r for r in rows if r[key] is None]
+
+
+def with_label(names: Sequence[str]) -> list[str]:
+    """CSV columns: ``label`` right after ``product``."""
+    return [n for name in names for n in ((name, "label") if name == "product" else (name,))]
 
 
 @router.get("/know/{chart}.csv", response_model=None)

@@ -264,3 +264,37 @@ def test_list_versions_page(page: Page) -> None:
     page.click("form[action='/web/protect/lists'] button[type=submit]")
     assert "only one version" in page.locator("p.error").inner_text()  # one UN file loaded
     shot(page, "protect-lists")
+
+
+PAGES = (
+    ("know-chokepoints", "/web/know/chokepoints?year=2024"),
+    ("know-scenario", "/web/know/scenario?exporter=BRA&products=720293&year=2024"),
+    ("protect-lists", "/web/protect/lists"),
+    ("data", "/web/data"),
+    ("dataset", "/web/data/critical_products"),
+    ("councils", "/web/councils"),
+    ("search", "/web/search?q=supply"),
+    ("audit", "/web/audit"),
+)
+
+
+def test_every_page_in_both_languages(page: Page) -> None:
+    """Each page opens for an admin, with a heading, in English and then in Japanese (a
+    screenshot of each with ECONSEC_SCREENSHOTS)."""
+    sign_in(page, "ada")
+    for language in ("en", "ja"):
+        if language == "ja":
+            page.select_option("#language", "ja")
+            page.wait_for_function("document.documentElement.lang === 'ja'")
+        for name, url in PAGES:
+            response = page.goto(url)
+            assert response is not None and response.status == 200, url
+            assert page.locator("html").get_attribute("lang") == language
+            assert page.locator("h1").count() == 1 and page.locator("h1").inner_text()
+            assert page.locator("p.error").count() == 0, (
+                url,
+                page.locator("p.error").all_inner_texts(),
+            )
+            shot(page, name if language == "en" else f"ja-{name}")
+    page.select_option("#language", "en")  # ada back to English for any later journey
+    page.wait_for_function("document.documentElement.lang === 'en'")
