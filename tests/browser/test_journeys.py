@@ -298,3 +298,18 @@ def test_every_page_in_both_languages(page: Page) -> None:
             shot(page, name if language == "en" else f"ja-{name}")
     page.select_option("#language", "en")  # ada back to English for any later journey
     page.wait_for_function("document.documentElement.lang === 'en'")
+
+
+def test_a_wrong_batch_file_is_explained(page: Page, tmp_path: Path) -> None:
+    """The upload goes through app.js (with its progress bar); a file without a name column
+    comes back as the error page, naming the file and the field."""
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("id,fullname\nk1,GERMAIN KATANGA\n", encoding="utf-8")
+    sign_in(page, "rita", "/web/protect")
+    page.set_input_files("#batch-file", str(wrong))
+    page.click("form[action='/web/protect/batch'] button[type=submit]")
+    page.wait_for_selector("main p[role=alert]")
+    assert page.locator("h1").inner_text() == "Error"
+    text = page.locator("main").inner_text()
+    assert "wrong.csv" in text and "name" in text
+    assert page.url.endswith("/web/protect")  # the form's page; nothing was queued

@@ -37,3 +37,46 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   window.setTimeout(poll, 300);
 });
+
+// A form that uploads a file shows how much of it has been sent (a progress bar under the
+// form), then follows the answer as the browser would: to the page it redirects to, or the
+// error page it returns. Without script the form posts as usual.
+document.addEventListener("DOMContentLoaded", function () {
+  var label = document.body.getAttribute("data-uploading") || "Uploading";
+  document.querySelectorAll("form[enctype='multipart/form-data']").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.FormData || !window.XMLHttpRequest) {
+        return;
+      }
+      event.preventDefault();
+      var bar = form.querySelector("progress.upload");
+      if (!bar) {
+        bar = document.createElement("progress");
+        bar.className = "upload";
+        bar.max = 1;
+        bar.value = 0;
+        bar.setAttribute("aria-label", label);
+        form.appendChild(bar);
+      }
+      form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.addEventListener("progress", function (progress) {
+        if (progress.lengthComputable) {
+          bar.value = progress.loaded / progress.total;
+        }
+      });
+      request.addEventListener("load", function () {
+        if (request.status < 400 && request.responseURL) {
+          window.location.assign(request.responseURL);
+          return;
+        }
+        var page = new DOMParser().parseFromString(request.responseText, "text/html");
+        document.title = page.title;
+        document.body.replaceWith(document.adoptNode(page.body));
+      });
+      request.addEventListener("error", function () { form.submit(); });
+      request.send(new FormData(form));
+    });
+  });
+});
