@@ -141,14 +141,28 @@ class JobRunner:
             rerun_of=job_id,
         )
 
+    @staticmethod
+    def may_see(job: Job, actor: str | None, admin: bool = False) -> bool:
+        """Whether ``actor`` may see ``job``: a screening job (whose file names parties) only
+        the user who sent it and admins; a dataset load anyone who may see the catalogue."""
+        return (
+            job.kind != SCREEN or admin or (actor is not None and job.params.get("actor") == actor)
+        )
+
+    def visible(self, job_id: int, actor: str | None, admin: bool = False) -> Job:
+        """Job ``job_id`` if ``actor`` may see it; NotFound (as for a missing one) if not."""
+        job = self.get(job_id)
+        if not self.may_see(job, actor, admin):
+            raise NotFound(f"no job {job_id}")
+        return job
+
     def result_path(self, job_id: int, actor: str, admin: bool = False) -> Path:
         """The results file of a succeeded screening job, for the actor who submitted it (or an
         admin); any other job, or another user's, answers NotFound like a missing one."""
-        job = self.get(job_id)
+        job = self.visible(job_id, actor, admin)
         params = job.params or {}
-        mine = admin or params.get("actor") == actor
-        if job.kind != SCREEN or not mine:
-            raise NotFound(f"no job {job_id}")
+        if job.kind != SCREEN:
+            raise NotFound(f"job {job_id} is not a screening: it has no results file")
         if job.status != "succeeded":
             from econsec.errors import Conflict
 

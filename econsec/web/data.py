@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from econsec.datasets.catalogue import Catalogue
-from econsec.errors import EconsecError, NotFound
+from econsec.errors import EconsecError
 from econsec.jobs import SCREEN, JobRunner, parse_options, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
@@ -31,7 +31,7 @@ def data(request: Request) -> Response:
     if actor is None:
         return sign_in_first(request)
     datasets = [s.to_dict() for s in _catalogue(request).status()]
-    jobs = [job_view(j) for j in _jobs(request).list(10) if j.kind != SCREEN]
+    jobs = [job_view(j) for j in _jobs(request).list(10) if j.kind != SCREEN]  # loads only
     return render(request, "data.html", actor=actor, section="data", datasets=datasets, jobs=jobs)
 
 
@@ -124,12 +124,8 @@ def job_view(job: Any) -> dict[str, Any]:
 
 
 def _visible_job(request: Request, job_id: int, actor: Any) -> dict[str, Any]:
-    """A job as the pages show it; a screening job (whose file names parties) only to the user
-    who sent it and to admins, answering like a missing job to anyone else."""
-    job = job_view(_jobs(request).get(job_id))
-    if job["kind"] == SCREEN and job["actor"] != actor.name and not actor.may("audit"):
-        raise NotFound(f"no job {job_id}")
-    return job
+    """A job as the pages show it, if the actor may see it (``JobRunner.may_see``)."""
+    return job_view(_jobs(request).visible(job_id, actor.name, admin=actor.may("audit")))
 
 
 @router.get("/jobs/{job_id}", response_model=None)

@@ -216,6 +216,14 @@ def test_screening_a_file_over_http(app: Any, tmp_path: Path) -> None:
     assert len(rows) > len(parties)
     stranger = TestClient(app, base_url="https://testserver")  # no token, no cookie
     assert stranger.get(f"/jobs/{job}/result").status_code == 401
+    # The job itself is hidden from anyone but its sender (and admins), like a missing one.
+    assert stranger.get(f"/jobs/{job}").status_code == 404
+    assert job not in [j["id"] for j in stranger.get("/jobs").json()]
+    assert stranger.post(f"/jobs/{job}/rerun").status_code == 404
+    assert client.get(f"/jobs/{job}", headers=headers).json()["kind"] == "protect_screen"
+    assert job in [j["id"] for j in client.get("/jobs", headers=headers).json()]
+    bad = {"Authorization": "Bearer " + "x" * 43}
+    assert stranger.get("/jobs", headers=bad).status_code == 401  # a bad token is refused
 
 
 def test_list_versions_and_what_changed(app: Any) -> None:

@@ -54,6 +54,14 @@ def current_actor(request: Request) -> Actor:
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
+def optional_actor(request: Request) -> Actor | None:
+    """The signed-in actor, or None without a token (a bad token is still 401)."""
+    return current_actor(request) if _token(request) else None
+
+
+MaybeActorDep = Annotated[Actor | None, Depends(optional_actor)]
+
+
 def set_session_cookie(response: Response, token: str, expires: datetime) -> None:
     """The session cookie of a sign-in (API and web pages): HttpOnly, Secure, SameSite=Strict."""
     response.set_cookie(

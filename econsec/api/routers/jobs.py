@@ -1,4 +1,6 @@
-"""Background jobs: list, watch progress, rerun."""
+"""Background jobs: list, watch progress, rerun, and a screening's results. A batch screening
+job (its file names parties) is shown only to the user who sent it and to admins; to anyone
+else it answers like a missing job."""
 
 from __future__ import annotations
 
@@ -6,27 +8,35 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import FileResponse
 
 from econsec.api.deps import JobsDep
-from econsec.api.routers.council import ActorDep
+from econsec.api.routers.council import ActorDep, MaybeActorDep
 from econsec.api.schemas import JobInfo
+from econsec.security.policy import Actor
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
+def _who(actor: Actor | None) -> tuple[str | None, bool]:
+    """(name, admin) of the caller, (None, False) when anonymous."""
+    return (actor.name, actor.may("audit")) if actor else (None, False)
+
+
 @router.get("", response_model=list[JobInfo])
-def list_jobs(jobs: JobsDep, limit: int = 50) -> list[JobInfo]:
-    """The newest jobs first."""
-    return [JobInfo.model_validate(j) for j in jobs.list(max(1, min(limit, 500)))]
+def list_jobs(jobs: JobsDep, actor: MaybeActorDep, limit: int = 50) -> list[JobInfo]:
+    """The newest jobs first (those the caller may see)."""
+    listed = jobs.list(max(1, min(limit, 500)))
+    return [JobInfo.model_validate(j) for j in listed if jobs.may_see(j, *_who(actor))]
 
 
 @router.get("/{job_id}", response_model=JobInfo)
-def get_job(job_id: int, jobs: JobsDep) -> JobInfo:
+def get_job(job_id: int, jobs: JobsDep, actor: MaybeActorDep) -> JobInfo:
     """One job with its stage and progress."""
-    return JobInfo.model_validate(jobs.get(job_id))
+    return JobInfo.model_validate(jobs.visible(job_id, *_who(actor)))
 
 
 @router.post("/{job_id}/rerun", response_model=JobInfo, status_code=status.HTTP_202_ACCEPTED)
-def rerun_job(job_id: int, jobs: JobsDep) -> JobInfo:
+def rerun_job(job_id: int, jobs: JobsDep, actor: MaybeActorDep) -> JobInfo:
     """Run a finished (e.g. failed) job again with the same file and options."""
+    jobs.visible(job_id, *_who(actor))
     job, _ = jobs.rerun(job_id)
     return JobInfo.model_validate(job)
 
