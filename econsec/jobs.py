@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import DataError, EconsecError, NotFound
-from econsec.store.app import AppStore, Job, utcnow
+from econsec.store.app import MAX_ID, AppStore, Job, utcnow
 
 if TYPE_CHECKING:
     from econsec.protect.service import ProtectService
@@ -174,6 +174,8 @@ class JobRunner:
 
     def get(self, job_id: int) -> Job:
         """One job; NotFound if there is none with this id."""
+        if not 1 <= job_id <= MAX_ID:  # past the database's integers: no such job either
+            raise NotFound(f"no job {job_id}")
         with self.store.session() as session:
             job = session.get(Job, job_id)
             if job is None:

@@ -31,7 +31,7 @@ from econsec.security.policy import (
     visible_documents,
 )
 from econsec.security.service import Security
-from econsec.store.app import utcnow
+from econsec.store.app import MAX_ID, utcnow
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_PAGE = 1000
@@ -71,11 +71,13 @@ class Council:
         self, session: Session, actor: Actor, document_id: int, action: str
     ) -> tuple[Document, str]:
         """The document and its workspace name, if visible; else NotFound, audited."""
-        row = session.execute(
-            select(Document, Workspace.name)
-            .join(Workspace, Workspace.id == Document.workspace_id)
-            .where(Document.id == document_id, visible_documents(actor, utcnow()))
-        ).first()
+        row = None
+        if 1 <= document_id <= MAX_ID:
+            row = session.execute(
+                select(Document, Workspace.name)
+                .join(Workspace, Workspace.id == Document.workspace_id)
+                .where(Document.id == document_id, visible_documents(actor, utcnow()))
+            ).first()
         if row is None:
             self.security.deny(
                 actor.name,
@@ -336,8 +338,8 @@ class Council:
         self, actor: Actor, workspace: str | None = None, *, limit: int = 100, offset: int = 0
     ) -> Page:
         """The documents the actor may see (newest first), with their total."""
-        if not 1 <= limit <= MAX_PAGE or offset < 0:
-            raise InvalidInput(f"limit must be 1-{MAX_PAGE} and offset at least 0")
+        if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_ID:
+            raise InvalidInput(f"limit must be 1-{MAX_PAGE} and offset 0-{MAX_ID}")
         visible = visible_documents(actor, utcnow())
         query = (
             select(Document, Workspace.name)
@@ -391,7 +393,7 @@ class Council:
         def work(session: Session) -> tuple[str, str, bytes]:
             document, workspace = self._document(session, actor, document_id, "document.download")
             number = version or document.version
-            stored = session.get(Version, (document.id, number))
+            stored = session.get(Version, (document.id, number)) if 1 <= number <= MAX_ID else None
             if stored is None:
                 raise NotFound(f"document {document_id} has no version {number}")
             content = self.security.keys.decrypt(

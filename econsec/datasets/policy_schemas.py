@@ -193,7 +193,14 @@ def dotted(key: Key) -> str:
 def read_yaml(path: Path) -> Source:
     """Parse ``path`` (UTF-8 YAML whose top level is a mapping) keeping node lines."""
     text = decode(path, read_bytes(path))
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # refuses control characters YAML does not allow
+    except yaml.reader.ReaderError as exc:
+        raise DataError(
+            f"YAML error: unacceptable character #x{exc.character:04x}: {exc.reason}",
+            path=path,
+            line=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

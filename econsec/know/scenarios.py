@@ -110,7 +110,9 @@ def export_stop(
     stopped = [k for iso in countries for k in keys.keys_of(iso)]
     target = ""
     if importers:
-        wanted = [k for iso in importers for k in keys.keys_of(iso.upper())]
+        # Groups (EU27, ...) stand for their members; anything else must be an ISO3 code.
+        chosen = members(importers, groups()).values()
+        wanted = [k for isos in chosen for iso in isos for k in keys.keys_of(iso)]
         target = f"AND f.i IN {literal(tuple(wanted))}"
     divert = repr(float(max_divert))
     base = f"""

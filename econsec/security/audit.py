@@ -151,7 +151,7 @@ class Verification:
 def parse_anchor(value: str) -> tuple[int, str]:
     """``SEQ:HASH`` (a head printed by an earlier verify) as (seq, hash)."""
     seq, _, digest = value.strip().partition(":")
-    if not seq.isdigit() or int(seq) < 1 or len(digest) != 64:
+    if not (seq.isascii() and seq.isdigit()) or int(seq) < 1 or len(digest) != 64:
         raise InvalidInput(
             f"an audit head is SEQ:HASH as `econsec audit verify` prints it, got {value!r}"
         )

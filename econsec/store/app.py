@@ -27,6 +27,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: The largest row id a store can hold (SQLite's INTEGER is a signed 64-bit number): a larger
+#: (or non-positive) id names nothing, and binding one past it would overflow the SQLite driver.
+MAX_ID = 2**63 - 1
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every backend.
 

@@ -99,3 +99,16 @@ def test_dependency_answers_are_reused_until_the_data_changes(
     monkeypatch.setattr(store, "generation", lambda: (1, 2, 3, 4))  # as after a load
     after = client.get("/know/dependencies", params=params)
     assert after.content == first.content and len(calls) == 2
+
+
+@pytest.mark.parametrize("route", ["dependencies", "chokepoints"])
+def test_limit_is_capped_at_the_rows(client: TestClient, route: str) -> None:
+    """A limit past the rows gives them all (2**63 overflowed Arrow's slice: a 500), a negative
+    one none."""
+    params = {"year": 2024, "importer": "JPN"}
+    full = client.get(f"/know/{route}", params=params)
+    huge = client.get(f"/know/{route}", params={**params, "limit": 2**63})
+    none = client.get(f"/know/{route}", params={**params, "limit": -1})
+    assert (full.status_code, huge.status_code, none.status_code) == (200, 200, 200), huge.text
+    assert huge.json() == full.json() != []
+    assert none.json() == []

@@ -226,6 +226,14 @@ CASES: list[tuple[str, str, Damage, str, str | None, str]] = [
     ),
     (
         "critical_products",
+        "control character",  # crashed a load job before (yaml's ReaderError)
+        _replace("    name_en: Permanent magnets\n", "    name_en: Permanent\x0f magnets\n"),
+        "Permanent\x0f magnets",
+        None,
+        "YAML error: unacceptable character #x000f: special characters are not allowed",
+    ),
+    (
+        "critical_products",
         "schema version",
         _replace("schema_version: 1", "schema_version: 2"),
         "schema_version",

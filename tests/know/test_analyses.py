@@ -3,6 +3,7 @@ against independent computations (plain Python over the source files) and invari
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 import pyarrow.compute as pc
@@ -14,6 +15,7 @@ from econsec.engine.duckdb import DuckDBEngine
 from econsec.errors import Conflict, DataError
 from econsec.know import chokepoints
 from econsec.know.dependencies import dependencies
+from econsec.know.groups import groups
 from econsec.know.indicators import indicators
 from econsec.know.rollups import rollup
 from econsec.know.scenarios import export_stop
@@ -83,6 +85,25 @@ def test_export_stop_accounts_for_every_loss(trade: Catalogue) -> None:
     assert covered == pytest.approx(row["rerouted_value"], abs=0.01)
     with pytest.raises(DataError, match="max_divert"):
         export_stop(engine, exporter="CHN", products=["850511"], year=2024, max_divert=2)
+
+
+def test_export_stop_importers_are_groups_or_iso3(trade: Catalogue) -> None:
+    """A group among the importers stands for its members (it crashed the scenario before,
+    a 500 over HTTP); an importer that is neither a group nor an ISO3 code is a DataError."""
+    engine = DuckDBEngine(trade)
+    eu = groups()["EU27"].members
+    run = functools.partial(export_stop, engine, exporter="CHN", products=["850511"], year=2024)
+    by_group = run(importers=["EU27", "JPN"]).losses.sort_by("importer").to_pylist()
+    by_member = run(importers=[*eu, "JPN"]).losses.sort_by("importer").to_pylist()
+    assert len(by_group) == len(by_member)
+    for got, expected in zip(by_group, by_member, strict=True):  # up to summation order
+        assert got.keys() == expected.keys()
+        for key, value in expected.items():
+            assert got[key] == (pytest.approx(value) if isinstance(value, float) else value)
+    assert {r["importer"] for r in by_group} <= {*eu, "JPN"} and len(by_group) > 2
+    for bad in ("JP", "EU", "JPN,CHN", ""):
+        with pytest.raises(DataError, match="unknown importer or group"):
+            run(importers=[bad])
 
 
 def test_rollups(trade: Catalogue) -> None:

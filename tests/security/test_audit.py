@@ -335,7 +335,13 @@ def test_a_rewritten_head_is_found(world: World) -> None:
     assert "rewritten" in (result.reason or "")
 
 
-@pytest.mark.parametrize("anchor", ["", "12", "x:abc", "0:" + "a" * 64, "5:" + "a" * 63])
+# Superscript two and Arabic-Indic one are digits to str.isdigit; the first crashed int() (a 500
+# over HTTP) before.
+MALFORMED = ["", "12", "x:abc", "0:" + "a" * 64, "5:" + "a" * 63]
+MALFORMED += [digit + ":" + "a" * 64 for digit in ("\u00b2", "\u0661")]
+
+
+@pytest.mark.parametrize("anchor", MALFORMED)
 def test_a_malformed_head_is_refused(world: World, anchor: str) -> None:
     if not anchor:
         assert verify(world, anchor).ok  # empty: no anchor

@@ -222,6 +222,10 @@ def test_screening_a_file_over_http(app: Any, tmp_path: Path) -> None:
     assert stranger.post(f"/jobs/{job}/rerun").status_code == 404
     assert client.get(f"/jobs/{job}", headers=headers).json()["kind"] == "protect_screen"
     assert job in [j["id"] for j in client.get("/jobs", headers=headers).json()]
+    huge = 2**63  # past the database's integers: like any missing job, and a bad run id
+    assert stranger.get(f"/jobs/{huge}").status_code == 404
+    assert client.get(f"/jobs/{huge}/result", headers=headers).status_code == 404
+    assert client.get("/protect/hits", params={"run": huge}).status_code == 422
     bad = {"Authorization": "Bearer " + "x" * 43}
     assert stranger.get("/jobs", headers=bad).status_code == 401  # a bad token is refused
 

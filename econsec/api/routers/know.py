@@ -100,8 +100,8 @@ def _respond(
     extra: dict[str, Any] | None = None,
     limit: int | None = None,
 ) -> Response:
-    if limit is not None:
-        table = table.slice(0, max(0, limit))
+    if limit is not None:  # at most the rows there are (a huge limit overflowed Arrow: a 500)
+        table = table.slice(0, min(max(0, limit), table.num_rows))
     if fmt == "csv":
         return Response(
             csv_text(table),

@@ -33,6 +33,7 @@ from econsec.protect.lists import formats as list_formats
 from econsec.protect.screening.screener import Screener
 from econsec.protect.screening.screener import compare as run_compare
 from econsec.protect.service import ProtectService
+from econsec.store.app import MAX_ID
 
 router = APIRouter(tags=["protect"])
 #: Seconds for which the API trusts its last look at the active list versions.
@@ -326,7 +327,10 @@ def rescreen(request: Request, reason: str = "manual") -> dict[str, Any]:
 
 @router.get("/protect/hits")
 def hits(
-    request: Request, run: int | None = None, party: str | None = None, new: bool = False
+    request: Request,
+    run: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    party: str | None = None,
+    new: bool = False,
 ) -> list[dict[str, Any]]:
     """Hits of one run (default: the last) or of one party across runs."""
     store = service(request).store
