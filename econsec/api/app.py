@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -33,6 +37,8 @@ from econsec.web import guard, pages
 from econsec.web import know as know_pages
 from econsec.web import protect as protect_pages
 from econsec.web import scenario as scenario_pages
+
+log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 #: Answers about users, sessions, classified documents and the audit log: never cached.
@@ -91,9 +97,23 @@ class ProtectiveHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+async def keep_fresh(protect: ProtectService) -> None:
+    """Check the active screening lists every ``FRESHNESS`` seconds on the event loop (a
+    fraction of a millisecond), so that /match finds a fresh screener without checking; a
+    changed list is rebuilt on a worker thread. Runs until cancelled."""
+    while True:
+        await asyncio.sleep(FRESHNESS)
+        try:
+            if not protect.touch():
+                await run_in_threadpool(protect.screener)
+                gc.freeze()  # the new index's objects, out of the collector's way (warm())
+        except Exception:  # the requests check again themselves (fresh() is None)
+            log.exception("checking the screening lists failed")
+
+
 def create_app(settings: Settings | None = None, *, warm_screener: bool = True) -> FastAPI:
     """Build the API for ``settings`` (default: from the environment). ``warm_screener``
-    builds the screening index in the background at start-up."""
+    builds the screening index in the background at start-up and keeps it fresh."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -108,15 +128,18 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         app.state.jobs = JobRunner(app_store, catalogue, app.state.protect)
         app.state.security = Security(settings, app_store)
         app.state.council = Council(app.state.security)
-        if warm_screener:  # built, then checked every second by its own thread
-            app.state.protect.warm(refresh=FRESHNESS)
+        keeper = None
+        if warm_screener:
+            app.state.protect.warm()
+            keeper = asyncio.create_task(keep_fresh(app.state.protect))
         try:
             yield
         finally:
+            if keeper is not None:
+                keeper.cancel()
             engine = getattr(app.state, "engine", None)
             if engine is not None:
                 engine.close()
-            app.state.protect.stop()
             app.state.jobs.close()
             app_store.dispose()
 

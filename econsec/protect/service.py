@@ -93,7 +93,6 @@ class ProtectService:
         self.settings = settings
         self.store = ScreeningStore(app)
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._screener: Screener | None = None
         self._key: str | None = None
         self._checked = 0.0
@@ -159,11 +158,8 @@ class ProtectService:
         """Whether a screener is built (the API's readiness)."""
         return self._screener is not None
 
-    def warm(self, refresh: float | None = None) -> threading.Thread:
-        """Build the screener in a background thread (an API server's start-up). With
-        ``refresh`` (seconds), the thread then checks the active versions that often and
-        rebuilds when they change, so that requests find a fresh screener (:meth:`fresh`)
-        without checking the store themselves; :meth:`stop` ends it."""
+    def warm(self) -> threading.Thread:
+        """Build the screener in a background thread (an API server's start-up)."""
 
         def build() -> None:
             try:
@@ -175,23 +171,24 @@ class ProtectService:
             # from walking them again and again (full collections stalled every request for
             # up to 0.7 s under load).
             gc.freeze()
-            while refresh is not None and not self._stop.wait(refresh):
-                key = self._key
-                try:
-                    self.screener()
-                except Exception:  # the requests check again themselves (fresh() is None)
-                    log.exception("refreshing the screening index failed")
-                    continue
-                if self._key != key:
-                    gc.freeze()  # the new index, as above
 
         thread = threading.Thread(target=build, name="econsec-screening-index", daemon=True)
         thread.start()
         return thread
 
-    def stop(self) -> None:
-        """End the refresh loop of :meth:`warm`."""
-        self._stop.set()
+    def touch(self) -> bool:
+        """Check the active versions without rebuilding: True (and :meth:`fresh` again) when
+        the screener still matches them, False when it must be rebuilt (:meth:`screener`) or
+        is not built yet. A server calls this on its event loop every second: a fraction of a
+        millisecond there, where the same check on another thread stalled requests for
+        hundreds of milliseconds (the two threads handing the GIL back and forth)."""
+        if self._screener is None:
+            return False
+        key = self._cache_key(self.store.active())
+        if key != self._key:
+            return False
+        self._checked = time.monotonic()
+        return True
 
     def _read_cache(self, path: Path) -> Screener | None:
         if not path.is_file():

@@ -425,32 +425,51 @@ def test_audit_trail_has_every_record(lifecycle: Lifecycle) -> None:
     ]
 
 
-def test_a_kept_fresh_screener_follows_a_new_list_version(tmp_path: Path) -> None:
-    """warm(refresh=...) builds the index, then checks the active versions on its own thread:
-    after a new version is loaded, fresh() soon answers with an index that has it."""
-    import time
+def test_touch_tells_whether_the_screener_matches_the_active_lists(tmp_path: Path) -> None:
+    """touch() (what a server runs on its event loop every second) marks a screener that
+    matches the active versions fresh, and answers False once a new version is loaded, until
+    the screener is rebuilt."""
+    protect = open_protect(Settings(home=tmp_path / "home"))
+    try:
+        protect.load("meti", [shared_file(METI_BELARUS)])
+        assert not protect.touch()  # not built yet
+        first = protect.screener()
+        assert protect.touch() and protect.fresh(1.0) is first
+        assert protect.fresh(0.0) is None  # a zero age is never fresh
+        protect.load("un", [shared_file(UN_NEW)])
+        assert not protect.touch()
+        current = protect.screener()
+        assert current is not first and protect.touch()
+        assert {e.list_name for e in current.entries} == {"meti-belarus", "un-sc"}
+    finally:
+        protect.store.app.dispose()
+
+
+def test_the_servers_keeper_marks_the_screener_fresh_and_rebuilds_it(tmp_path: Path) -> None:
+    """keep_fresh (the API server's task) touches the screener every second on the event loop
+    and rebuilds it on a worker thread once a new list version is loaded."""
+    import asyncio
+
+    from econsec.api.app import keep_fresh
+    from econsec.api.routers.protect import FRESHNESS
 
     protect = open_protect(Settings(home=tmp_path / "home"))
-    protect.load("meti", [shared_file(METI_BELARUS)])
-    thread = protect.warm(refresh=0.05)
     try:
-        for _ in range(600):
-            if protect.fresh(1.0) is not None:
-                break
-            time.sleep(0.05)
-        first = protect.fresh(1.0)
-        assert first is not None and {e.list_name for e in first.entries} == {"meti-belarus"}
+        protect.load("meti", [shared_file(METI_BELARUS)])
+        first = protect.screener()
         protect.load("un", [shared_file(UN_NEW)])
-        for _ in range(600):
-            current = protect.fresh(1.0)
-            if current is not None and current is not first:
-                break
-            time.sleep(0.05)
-        assert current is not None
-        assert {e.list_name for e in current.entries} == {"meti-belarus", "un-sc"}
-        assert protect.fresh(0.0) is None  # a zero age is never fresh
+
+        async def run() -> None:
+            keeper = asyncio.create_task(keep_fresh(protect))
+            for _ in range(600):  # the rebuild runs on a worker thread: the old index serves
+                await asyncio.sleep(0.1)
+                if protect.fresh(FRESHNESS) not in (None, first):
+                    break
+            keeper.cancel()
+
+        asyncio.run(run())
+        rebuilt = protect.fresh(FRESHNESS)
+        assert rebuilt is not None and rebuilt is not first
+        assert {e.list_name for e in rebuilt.entries} == {"meti-belarus", "un-sc"}
     finally:
-        protect.stop()
-        thread.join(timeout=10)
         protect.store.app.dispose()
-    assert not thread.is_alive()
