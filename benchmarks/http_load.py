@@ -189,13 +189,18 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # the screening index is built (or read from its cache) at start
+        # The screening index is built (or read from its cache) at start, by every worker:
+        # ready when 30 answers in a row (new connections, spread over the workers) say so.
+        in_a_row = 0
+        for _ in range(1200):
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
+                ok = httpx.get(f"{base}/readyz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+                ok = False
+            in_a_row = in_a_row + 1 if ok else 0
+            if in_a_row >= 30:
+                break
+            time.sleep(0.05 if ok else 0.5)
         else:
             sys.exit("the server did not become ready")
         queries = names()
