@@ -59,6 +59,11 @@ def save_upload(home: Path, filename: str | None, stream: BinaryIO) -> Path:
     return target
 
 
+def discard_upload(path: Path) -> None:
+    """Remove an upload kept by :func:`save_upload` (with its folder) that no job will use."""
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
 class JobRunner:
     """Submit, watch and rerun dataset loads and batch screenings."""
 

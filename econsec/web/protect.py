@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from econsec.errors import EconsecError, InvalidInput
-from econsec.jobs import JobRunner, save_upload
+from econsec.jobs import JobRunner, discard_upload, save_upload
 from econsec.web import guard
 from econsec.web.pages import current_actor, failure, render, security_of, sign_in_first
 
@@ -151,7 +151,13 @@ def protect_batch(
     try:
         guard.check_csrf(request, csrf)
         target = save_upload(request.app.state.settings.home, file.filename, file.file)
-        job, _ = jobs.submit_screen(target, actor=actor.name, limit=limit, matches_only=not below)
+        try:
+            job, _ = jobs.submit_screen(
+                target, actor=actor.name, limit=limit, matches_only=not below
+            )
+        except EconsecError:
+            discard_upload(target)  # refused at once: nothing to rerun, nothing kept
+            raise
         security.run(
             lambda s: security.log(
                 s, actor.name, "web", "protect.batch", target=f"job:{job.id}", file=target.name
@@ -166,7 +172,7 @@ def _version_id(text: str, field: str) -> int | None:
     """A version number from the form (empty: the default)."""
     if not text.strip():
         return None
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):
         raise InvalidInput(f"{field}: a version number, not {text!r}")
     return int(text)
 

@@ -167,6 +167,8 @@ def test_a_bad_party_file_is_refused_with_its_line_and_field(app: Any, tmp_path:
     bad = tmp_path / "bad.csv"
     bad.write_text("id,fullname\np1,Someone\n", encoding="utf-8")
     browser = signed_in(app, "rita")
+    uploads = app.state.settings.home / "uploads"
+    kept = set(uploads.iterdir()) if uploads.is_dir() else set()
     with bad.open("rb") as fh:
         answer = browser.post(
             "/web/protect/batch",
@@ -175,6 +177,7 @@ def test_a_bad_party_file_is_refused_with_its_line_and_field(app: Any, tmp_path:
         )
     assert answer.status_code == 422
     assert "bad.csv" in answer.text and "name" in answer.text
+    assert (set(uploads.iterdir()) if uploads.is_dir() else set()) == kept  # nothing kept
     without_token = browser.post(
         "/web/protect/batch", data={"csrf": "x" * 43}, files={"file": ("p.csv", b"id,name\n")}
     )
@@ -252,3 +255,5 @@ def test_list_versions_and_what_changed(app: Any) -> None:
     assert counts + " changed" in empty.text
     word = browser.get("/web/protect/lists", params={"name": "un-sc", "from": "first"})
     assert "The comparison was refused." in word.text and "first" in word.text
+    superscript = browser.get("/web/protect/lists", params={"name": "un-sc", "from": "²"})
+    assert superscript.status_code == 200 and "The comparison was refused." in superscript.text

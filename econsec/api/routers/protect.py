@@ -26,8 +26,8 @@ from pydantic import BaseModel, Field
 
 from econsec.api.routers.council import ActorDep
 from econsec.api.schemas import JobInfo
-from econsec.errors import InvalidInput
-from econsec.jobs import JobRunner, save_upload
+from econsec.errors import EconsecError, InvalidInput
+from econsec.jobs import JobRunner, discard_upload, save_upload
 from econsec.protect import yente
 from econsec.protect.lists import formats as list_formats
 from econsec.protect.screening.screener import Screener
@@ -238,14 +238,18 @@ def screen_file(
     jobs = cast(JobRunner, request.app.state.jobs)
     service(request).policy(algorithm, threshold)  # an unknown algorithm fails now
     target = save_upload(request.app.state.settings.home, file.filename, file.file)
-    job, _ = jobs.submit_screen(
-        target,
-        actor=actor.name,
-        limit=limit,
-        matches_only=not all_results,
-        algorithm=algorithm,
-        threshold=threshold,
-    )
+    try:
+        job, _ = jobs.submit_screen(
+            target,
+            actor=actor.name,
+            limit=limit,
+            matches_only=not all_results,
+            algorithm=algorithm,
+            threshold=threshold,
+        )
+    except EconsecError:
+        discard_upload(target)  # refused at once: nothing to rerun, nothing kept
+        raise
     security = request.app.state.security
     security.run(
         lambda s: security.log(
