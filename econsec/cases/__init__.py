@@ -1,0 +1,1 @@
+"""Case workflows of the Act's review processes (issue 7): statutory clocks first."""
