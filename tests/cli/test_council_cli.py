@@ -84,6 +84,7 @@ USER_KEYS = frozenset(
         "clearance",
         "disabled",
         "can_sign_in",
+        "language",
         "locked_until",
         "created_by",
         "created_at",
