@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from econsec import __version__
-from econsec.cli import data, db, know, protect, security, serve
+from econsec.cli import cases, data, db, know, protect, security, serve
 from econsec.cli.common import err_console, state
 from econsec.errors import EconsecError
 
@@ -24,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(cases.app, name="cases")
 app.add_typer(data.app, name="data")
 app.add_typer(db.app, name="db")
 app.add_typer(know.app, name="know")
