@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from econsec.errors import DataError, InvalidInput
 
@@ -98,7 +99,8 @@ class Scheme:
 
     @classmethod
     def read(cls, path: Path) -> Scheme:
-        """Read the scheme (rows of each main group in order, with their depth)."""
+        """Read the scheme from its CSV file (rows of each main group in order, with their
+        depth); DataError naming the file, line and field."""
         rows: list[tuple[Symbol, int]] = []
         try:
             with path.open(newline="", encoding="utf-8") as fh:
@@ -111,9 +113,30 @@ class Scheme:
                         raise DataError(str(exc), path=path, line=line, field="symbol") from None
         except OSError as exc:
             raise DataError(f"cannot read: {exc.strerror}", path=path) from None
+        return cls.of(rows)
+
+    @classmethod
+    def loaded(cls, catalogue: Any) -> Scheme:
+        """The scheme of the loaded ``ipc`` dataset (``econsec data load ipc ipc_scheme.csv``),
+        in the IPC's order (within a main group, subgroups by their decimal fraction)."""
+        relation = catalogue.relation("ipc")
+        with catalogue.store.reader() as con:
+            found = con.execute(
+                f'SELECT symbol, depth FROM "{relation}" '
+                "WHERE level IN ('main_group', 'subgroup')"
+            ).fetchall()
+        rows = [(Symbol.parse(symbol), int(depth)) for symbol, depth in found]
+        rows.sort(key=lambda row: (_group_of(row[0]), row[0].fraction()))
+        return cls.of(rows)
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[Symbol, int]]) -> Scheme:
+        """The tree of main groups and subgroups given in the scheme's order with their depth."""
         below: dict[Symbol, set[Symbol]] = {}
+        known: set[Symbol] = set()
         open_: list[tuple[Symbol, int]] = []  # the chain of parents of the current row
         for symbol, depth in rows:
+            known.add(symbol)
             group = _group_of(symbol)
             while open_ and (open_[-1][1] >= depth or _group_of(open_[-1][0]) != group):
                 open_.pop()
@@ -121,7 +144,7 @@ class Scheme:
                 if parent.subgroup is not None:
                     below.setdefault(parent, set()).add(symbol)
             open_.append((symbol, depth))
-        return cls({k: frozenset(v) for k, v in below.items()}, frozenset(s for s, _ in rows))
+        return cls({k: frozenset(v) for k, v in below.items()}, frozenset(known))
 
 
 def _group_of(symbol: Symbol) -> tuple[str, str, str, int | None]:

@@ -37,23 +37,30 @@ def patents_screen(
     ] = None,
     scheme: Annotated[
         Path | None,
-        typer.Option("--scheme", help="IPC scheme CSV (ipc_scheme.csv) for the subgroup tree."),
+        typer.Option(
+            "--scheme",
+            help="IPC scheme CSV for the subgroup tree (default: the loaded ipc dataset, if any).",
+        ),
     ] = None,
 ) -> None:
     """First-stage screening: the specified fields each application falls in, whether a person
     must judge it, and its deadlines (referral 3 months, foreign-filing ban 10 months after
     filing). JSON: a list of objects with id, fields, needs_judgement, referral_due,
     designation_due, and the matches that explain them."""
+    from econsec import open_catalogue
     from econsec.cases.ipc import Scheme
     from econsec.cases.patents import FieldScreener, loaded_fields, read_applications, read_fields
+    from econsec.errors import Conflict
 
-    if fields is not None:
-        field_list = read_fields(fields)
-    else:
-        from econsec import open_catalogue
-
-        field_list = loaded_fields(open_catalogue())
-    screener = FieldScreener(field_list, Scheme.read(scheme) if scheme else None)
+    catalogue = open_catalogue()
+    field_list = read_fields(fields) if fields is not None else loaded_fields(catalogue)
+    tree: Scheme | None = Scheme.read(scheme) if scheme is not None else None
+    if tree is None:
+        try:  # the loaded IPC scheme, if any
+            tree = Scheme.loaded(catalogue)
+        except Conflict:
+            tree = None
+    screener = FieldScreener(field_list, tree)
     results = [screener.screen(a) for a in read_applications(path)]
     if fmt == ScreenFormat.json:
         print_json([r.as_dict() for r in results])

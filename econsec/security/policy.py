@@ -49,10 +49,11 @@ RIGHTS: dict[str, frozenset[str]] = {
             "write",
             "downgrade",
             "audit",
+            "decide",
         }
     ),
     "official": frozenset(
-        {"grant_clearance", "create_workspace", "manage_members", "write", "downgrade"}
+        {"grant_clearance", "create_workspace", "manage_members", "write", "downgrade", "decide"}
     ),
     "reviewer": frozenset({"write"}),
     "analyst": frozenset({"write"}),

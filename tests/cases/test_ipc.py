@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from econsec.cases.ipc import Scheme, Symbol, covers, parse_rule
+from econsec.datasets.catalogue import Catalogue
 from econsec.errors import DataError, InvalidInput
 from tests.conftest import shared_file
 
@@ -108,3 +109,9 @@ def test_rules_as_the_policy_file_writes_them() -> None:
         parse_rule("G21C 19/42-20/48")
     with pytest.raises(InvalidInput, match="not an IPC symbol"):
         parse_rule("B64U AND weapons")
+
+
+def test_the_loaded_ipc_dataset_gives_the_same_tree(catalogue: Catalogue) -> None:
+    path = shared_file("policy/ipc_scheme.csv")
+    catalogue.load("ipc", path, {})
+    assert Scheme.loaded(catalogue) == Scheme.read(path)

@@ -72,8 +72,16 @@ EXPECTED_RIGHTS = {
         "write",
         "downgrade",
         "audit",
+        "decide",  # cases: decisions, extensions, assignments (issue 7)
     },
-    "official": {"grant_clearance", "create_workspace", "manage_members", "write", "downgrade"},
+    "official": {
+        "grant_clearance",
+        "create_workspace",
+        "manage_members",
+        "write",
+        "downgrade",
+        "decide",
+    },
     "reviewer": {"write"},
     "analyst": {"write"},
     "researcher": {"write"},

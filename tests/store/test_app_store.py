@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
+from econsec.cases import models as _case_tables  # noqa: F401  (Base.metadata)
 from econsec.council import models as _council_tables  # noqa: F401  (Base.metadata)
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import ConfigError, NotFound
@@ -53,7 +54,7 @@ def runner(app_store: AppStore, catalogue: Catalogue) -> Iterator[JobRunner]:
     jobs.close()
 
 
-HEAD = "0004"  # the newest migration
+HEAD = "0005"  # the newest migration
 
 
 def test_migrations_create_jobs_table(app_url: str) -> None:

@@ -1,0 +1,67 @@
+"""Tables of cases, their history and their clocks (migration 0005)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from econsec.store.app import Base, UTCDateTime, utcnow
+
+
+class Case(Base):
+    """A case of a workflow, in a Council workspace at a classification level (who may see it
+    follows the Council's rule: member of the workspace, valid clearance at or above the level)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_access", "workspace_id", "level_rank", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workflow: Mapped[str] = mapped_column(String(40), index=True)
+    reference: Mapped[str] = mapped_column(String(200))  # the filing's own number
+    title: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("council_workspaces.id"))
+    level: Mapped[str] = mapped_column(String(40))
+    level_rank: Mapped[int] = mapped_column(Integer)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opened_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CaseEvent(Base):
+    """One change of a case, in order: opening, transitions, extensions, assignments."""
+
+    __tablename__ = "case_events"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # open | transition | extend | assign
+    name: Mapped[str] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    on: Mapped[date] = mapped_column(Date)  # the day it took effect (a filing's receipt day)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CaseClock(Base):
+    """A statutory clock of a case: started on a day, due on a day (as extended), stopped."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (Index("ix_case_clocks_due", "stopped_on", "due"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    period: Mapped[str] = mapped_column(String(20))  # as extended, e.g. "30 days", "4 months"
+    due: Mapped[date] = mapped_column(Date)
+    limit_due: Mapped[date | None] = mapped_column(Date)  # the furthest an extension may go
+    stopped_on: Mapped[date | None] = mapped_column(Date)
