@@ -1,20 +1,29 @@
-"""``econsec cases``: the Act's review processes as cases (issue 7). Today: the first-stage
-screening of patent applications against the non-disclosure fields."""
+"""``econsec cases``: the Act's review processes as cases (issue 7): infrastructure plans
+submitted, patent applications imported and screened, the cases listed by deadline, shown,
+decided and their clocks extended. Commands that touch cases act as the user named by ``--as``
+(their rights and clearance; audited under their name)."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from econsec.cli.common import err_console, out_console, print_json
+from econsec.errors import InvalidInput
 
-app = typer.Typer(help="Case workflows: patent non-disclosure screening (more to come).")
+app = typer.Typer(help="Case workflows: infrastructure plans (pillar 2), patents (pillar 4).")
 patents_app = typer.Typer(help="Patent applications and the non-disclosure fields (pillar 4).")
+infra_app = typer.Typer(help="Installation plans of critical infrastructure (pillar 2).")
 app.add_typer(patents_app, name="patents")
+app.add_typer(infra_app, name="infra")
+AsUser = Annotated[str, typer.Option("--as", help="Act as this user (audited as them).")]
+Workspace = Annotated[str, typer.Option("--workspace", help="Council workspace of the case.")]
+Level = Annotated[str, typer.Option("--level", help="Classification level of the case.")]
 
 
 class ScreenFormat(StrEnum):
@@ -78,3 +87,221 @@ def patents_screen(
     out_console.print(table)
     matched = sum(1 for r in results if r.fields)
     err_console.print(f"{len(results):,} applications screened, {matched:,} in a specified field")
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+
+def _cases() -> tuple[Any, Any]:
+    from econsec import open_security
+    from econsec.cases.service import Cases
+
+    security = open_security()
+    return Cases(security), security
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _print_case(case: dict[str, Any], fmt: ScreenFormat) -> None:
+    if fmt == ScreenFormat.json:
+        print_json(case)
+        return
+    out_console.print(
+        f"case {case['id']} ({case['workflow']}) {case['reference']}: {case['title']}\n"
+        f"state {case['state']}; level {case['level']} in {case['workspace']}; "
+        f"assignee {case['assignee'] or '-'}; allowed: {', '.join(case['allowed']) or '-'}"
+    )
+    table = Table("clock", "started", "period", "due", "limit", "stopped", "days left")
+    for c in case["clocks"]:
+        left = "" if c["days_left"] is None else str(c["days_left"])
+        due = c["due"] + (" OVERDUE" if c["overdue"] else "")
+        table.add_row(
+            c["name"], c["started_on"], c["period"], due, c["limit"] or "", c["stopped_on"] or "",
+            left,
+        )  # fmt: skip
+    out_console.print(table)
+    history = Table("#", "on", "change", "from", "to", "by", "reason")
+    for h in case["history"]:
+        history.add_row(
+            str(h["seq"]), h["on"], f"{h['kind']} {h['name']}", h["from"] or "", h["to"] or "",
+            h["actor"], h["reason"] or "",
+        )  # fmt: skip
+    out_console.print(history)
+
+
+@app.command("list")
+def cases_list(
+    as_user: AsUser,
+    due_within: Annotated[
+        str | None,
+        typer.Option("--due-within", help="Only cases with a clock due within, e.g. 7d or 2w."),
+    ] = None,
+    workflow: Annotated[
+        str | None, typer.Option("--workflow", help="infra_plan or patent.")
+    ] = None,
+    fmt: Annotated[ScreenFormat, typer.Option("--format", help="table or json.")] = (
+        ScreenFormat.table
+    ),
+) -> None:
+    """The cases you may see, by their next deadline (overdue first)."""
+    from econsec.cases.periods import Period
+
+    days = None
+    if due_within is not None:
+        period = Period.parse(due_within)
+        if period.unit not in ("days", "weeks"):
+            raise InvalidInput(f"--due-within takes days or weeks (7d, 2w), not {due_within!r}")
+        days = period.amount * (7 if period.unit == "weeks" else 1)
+    cases, security = _cases()
+    found = cases.list(security.actor(as_user, "cli"), workflow_name=workflow, due_within=days)
+    if fmt == ScreenFormat.json:
+        print_json(found)
+        return
+    table = Table("id", "workflow", "reference", "title", "state", "next due", "assignee")
+    for c in found:
+        overdue = any(k["overdue"] for k in c["clocks"])
+        due = (c["next_due"] or "") + (" OVERDUE" if overdue else "")
+        table.add_row(
+            str(c["id"]), c["workflow"], c["reference"], c["title"], c["state"], due,
+            c["assignee"] or "",
+        )  # fmt: skip
+    out_console.print(table)
+
+
+@app.command("show")
+def cases_show(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    as_user: AsUser,
+    fmt: Annotated[ScreenFormat, typer.Option("--format", help="table or json.")] = (
+        ScreenFormat.table
+    ),
+) -> None:
+    """A case with its clocks, what may happen next and its history."""
+    cases, security = _cases()
+    _print_case(cases.show(security.actor(as_user, "cli"), case_id), fmt)
+
+
+@app.command("decide")
+def cases_decide(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    transition: Annotated[str, typer.Argument(help="The transition, e.g. clear, recommend.")],
+    as_user: AsUser,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (required by most).")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day it takes effect (YYYY-MM-DD).")
+    ] = None,
+    fmt: Annotated[ScreenFormat, typer.Option("--format", help="table or json.")] = (
+        ScreenFormat.table
+    ),
+) -> None:
+    """Make a transition of the case's workflow (a decision, a reply, a withdrawal)."""
+    cases, security = _cases()
+    actor = security.actor(as_user, "cli")
+    _print_case(cases.act(actor, case_id, transition, reason=reason, on=_day(on, "--on")), fmt)
+
+
+@app.command("extend")
+def cases_extend(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    clock: Annotated[str, typer.Argument(help="The clock, e.g. review.")],
+    period: Annotated[str, typer.Argument(help="The new total period, e.g. '4 months'.")],
+    as_user: AsUser,
+    reason: Annotated[str, typer.Option("--reason", help="Why.")],
+) -> None:
+    """Extend a running clock to a new total period, within its statutory limit."""
+    cases, security = _cases()
+    case = cases.extend(security.actor(as_user, "cli"), case_id, clock, period, reason=reason)
+    due = next(c["due"] for c in case["clocks"] if c["name"] == clock)
+    out_console.print(f"case {case_id}: {clock} now due {due}")
+
+
+PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
+
+
+@infra_app.command("submit")
+def infra_submit(
+    path: Annotated[Path, typer.Argument(help="The installation plan (JSON).")],
+    as_user: AsUser,
+    workspace: Workspace,
+    level: Level = "confidential",
+    received: Annotated[
+        str | None, typer.Option("--received", help="Day of receipt (YYYY-MM-DD; default today).")
+    ] = None,
+) -> None:
+    """Open the review of an installation plan: its 30-day clock starts on the day of receipt.
+    The plan is a JSON object with at least reference, operator, sector and equipment."""
+    import json
+
+    from econsec.errors import DataError
+
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"not a JSON plan: {exc}", path=path) from None
+    if not isinstance(plan, dict):
+        raise DataError("a plan is a JSON object", path=path)
+    missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
+    if missing:
+        raise DataError(f"missing: {', '.join(missing)}", path=path, field=missing[0])
+    cases, security = _cases()
+    case = cases.open(
+        security.actor(as_user, "cli"),
+        "infra_plan",
+        reference=str(plan["reference"]),
+        title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
+        workspace=workspace,
+        level=level,
+        data=plan,
+        on=_day(received, "--received"),
+    )
+    review = next(c for c in case["clocks"] if c["name"] == "review")
+    out_console.print(
+        f"case {case['id']} opened: review due {review['due']} (at most {review['limit']})"
+    )
+
+
+@patents_app.command("import")
+def patents_import(
+    path: Annotated[Path, typer.Argument(help="Applications: a JSON list or a CSV file.")],
+    as_user: AsUser,
+    workspace: Workspace,
+    level: Level = "confidential",
+    fields: Annotated[
+        Path | None,
+        typer.Option("--fields", help="A patent_secrecy_fields.yaml (default: loaded)."),
+    ] = None,
+) -> None:
+    """Open a patent case per application on its filing day (referral due 3 months, foreign
+    filing ban 10 months later), with its first-stage screening in the case's data."""
+    from econsec import open_catalogue
+    from econsec.cases.patents import FieldScreener, loaded_fields, read_applications, read_fields
+
+    catalogue = open_catalogue()
+    screener = FieldScreener(read_fields(fields) if fields else loaded_fields(catalogue))
+    applications = list(read_applications(path))  # all read and checked before any is opened
+    cases, security = _cases()
+    actor = security.actor(as_user, "cli")
+    matched = 0
+    for application in applications:
+        screened = screener.screen(application)
+        matched += bool(screened.fields)
+        cases.open(
+            actor,
+            "patent",
+            reference=application.id,
+            title=application.title or application.id,
+            workspace=workspace,
+            level=level,
+            data={**application.as_dict(), "screening": screened.as_dict()},
+            on=application.filing_date,
+        )
+    out_console.print(
+        f"{len(applications):,} patent cases opened, {matched:,} in a specified field"
+    )

@@ -4,12 +4,15 @@ shipped patent_secrecy_fields.yaml) or from a file; the JSON contract keys of is
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.cases.test_patent_screening_synthetic import FIELDS, LABELLED, applications_file
 from tests.cli.test_cli import fail, run, run_json
+from tests.security.world import KEY, World, build_world
 
 
 def test_screen_json_from_the_loaded_fields(
@@ -40,3 +43,91 @@ def test_screen_table_from_a_fields_file(
     bad.write_text('[{"id": "x", "filing_date": "2025-13-01", "ipc": ["F41"]}]')
     code, _, err = fail(capsys, "cases", "patents", "screen", str(bad), "--fields", str(FIELDS))
     assert code != 0 and "bad.json" in err and "filing_date" in err
+
+
+@pytest.fixture
+def world_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """A Council world on SQLite (SYNTHETIC users) that the CLI's settings point at."""
+    from econsec.settings import get_settings
+
+    built = build_world(
+        f"sqlite:///{tmp_path / 'app.db'}", tmp_path, people=("ada", "rita", "lena"), papers=()
+    )
+    for name, value in {
+        "ECONSEC_HOME": str(built.settings.home),
+        "ECONSEC_DATABASE_URL": built.url,
+        "ECONSEC_SECRET_KEY": KEY,
+        "ECONSEC_ENV": "test",
+        "ECONSEC_DUCKDB_THREADS": "2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield built
+    built.close()
+    get_settings.cache_clear()
+
+
+def test_an_installation_plan_from_submission_to_order(
+    world_env: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "reference": "PLAN-2025-001",
+                "operator": "Synthetic Telecom KK",
+                "sector": "telecommunications",
+                "equipment": "core router",
+                "suppliers": [{"name": "Synthetic Networks Ltd", "country": "JP"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    submit = ("cases", "infra", "submit", str(plan), "--as", "ada", "--workspace", "council-a")
+    out, _ = run(capsys, *submit, "--received", "2025-01-10")
+    assert "case 1 opened: review due 2025-02-09 (at most 2025-05-10)" in out
+    shown = run_json(capsys, "cases", "show", "1", "--as", "ada", "--format", "json")
+    assert shown["state"] == "received" and shown["data"]["operator"] == "Synthetic Telecom KK"
+    code, _, err = fail(capsys, "cases", "show", "1", "--as", "lena")  # level too low
+    assert code != 0 and "no case 1" in err
+    run(capsys, "cases", "decide", "1", "start_review", "--as", "ada", "--on", "2025-01-12")
+    out, _ = run(capsys, "cases", "extend", "1", "review", "4 months", "--as", "ada",
+                 "--reason", "foreign components")  # fmt: skip
+    assert "review now due 2025-05-10" in out
+    code, _, err = fail(capsys, "cases", "extend", "1", "review", "5 months", "--as", "ada",
+                        "--reason", "more")  # fmt: skip
+    assert code != 0 and "beyond the limit" in err
+    code, _, err = fail(capsys, "cases", "decide", "1", "order", "--as", "ada", "--reason", "x")
+    assert code != 0 and "allowed: clear, recommend, withdraw" in err
+    run(capsys, "cases", "decide", "1", "recommend", "--as", "ada", "--reason", "change supplier")
+    code, _, err = fail(capsys, "cases", "decide", "1", "order", "--as", "rita", "--reason", "x")
+    assert code != 0  # not allowed from 'recommended' anyway; and rita may not decide
+    listed = run_json(capsys, "cases", "list", "--as", "ada", "--format", "json")
+    assert [c["id"] for c in listed] == [1]
+    assert (
+        run_json(capsys, "cases", "list", "--due-within", "7d", "--as", "ada", "--format", "json")
+        == []
+    )  # fmt: skip  (the review clock stopped at the recommendation)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"reference": "X", "operator": "Y"}))
+    code, _, err = fail(capsys, "cases", "infra", "submit", str(bad), "--as", "ada",
+                        "--workspace", "council-a")  # fmt: skip
+    assert code != 0 and "missing: sector, equipment" in err
+
+
+def test_patent_import_opens_cases_with_their_clocks(
+    world_env: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = applications_file(tmp_path)
+    out, _ = run(capsys, "cases", "patents", "import", str(path), "--as", "ada", "--workspace",
+                 "council-a", "--level", "secret", "--fields", str(FIELDS))  # fmt: skip
+    matched = sum(1 for *_, fields, _ in LABELLED if fields)
+    assert f"{len(LABELLED)} patent cases opened, {matched} in a specified field" in out
+    first = run_json(capsys, "cases", "show", "1", "--as", "ada", "--format", "json")
+    dues = {c["name"]: c["due"] for c in first["clocks"]}
+    assert dues == {"referral": "2025-04-30", "foreign_ban": "2025-11-30"}
+    assert first["data"]["screening"]["fields"] == [1]
+    soon = run_json(capsys, "cases", "list", "--workflow", "patent", "--as", "ada", "--format",
+                    "json")  # fmt: skip
+    assert len(soon) == len(LABELLED)
+    assert [c["next_due"] for c in soon] == sorted(c["next_due"] for c in soon)
