@@ -234,9 +234,15 @@ def infra_submit(
     received: Annotated[
         str | None, typer.Option("--received", help="Day of receipt (YYYY-MM-DD; default today).")
     ] = None,
+    concern: Annotated[
+        str | None,
+        typer.Option("--concern", help="Countries of concern: a group name or ISO3 codes."),
+    ] = None,
 ) -> None:
     """Open the review of an installation plan: its 30-day clock starts on the day of receipt.
-    The plan is a JSON object with at least reference, operator, sector and equipment."""
+    The plan is a JSON object with at least reference, operator, sector and equipment; the
+    automatic checks (missing information, sector, parties screened, countries of concern)
+    are printed and kept with the case."""
     import json
 
     from econsec.errors import DataError
@@ -250,6 +256,7 @@ def infra_submit(
     missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
     if missing:
         raise DataError(f"missing: {', '.join(missing)}", path=path, field=missing[0])
+    checks = _check_plan(plan, concern)
     cases, security = _cases()
     case = cases.open(
         security.actor(as_user, "cli"),
@@ -258,13 +265,65 @@ def infra_submit(
         title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
         workspace=workspace,
         level=level,
-        data=plan,
+        data={**plan, "checks": checks},
         on=_day(received, "--received"),
     )
     review = next(c for c in case["clocks"] if c["name"] == "review")
     out_console.print(
         f"case {case['id']} opened: review due {review['due']} (at most {review['limit']})"
     )
+    for line in _findings(checks):
+        out_console.print(f"  {line}")
+
+
+def _check_plan(plan: dict[str, Any], concern: str | None) -> dict[str, Any]:
+    """The automatic checks: sectors from the loaded policy data, parties against the active
+    screening lists (if any are loaded), countries against the concern group (if given)."""
+    from econsec import open_catalogue, open_protect
+    from econsec.cases.infra import check_plan
+    from econsec.know.dependencies import concern_members
+    from econsec.protect.screening.model import Query
+
+    sectors = [str(s["id"]) for s in open_catalogue().document("infrastructure_sectors")["sectors"]]
+    protect = open_protect()
+    try:
+        screen = None
+        if protect.store.active():
+
+            def screen(name: str, schema: str) -> list[dict[str, Any]]:
+                results = protect.screen(Query(names=(name,), schema=schema), limit=5)
+                return [
+                    {
+                        "entity_id": r.entry.id,
+                        "caption": r.entry.caption,
+                        "list": r.entry.list_name,
+                        "score": round(r.score, 4),
+                    }
+                    for r in results
+                    if r.match
+                ]
+
+        codes = [c.strip() for c in (concern or "").split(",") if c.strip()]
+        return check_plan(plan, sectors=sectors, concern=concern_members(codes), screen=screen)
+    finally:
+        protect.store.app.dispose()
+
+
+def _findings(checks: dict[str, Any]) -> list[str]:
+    lines = []
+    if checks["missing"]:
+        lines.append("missing: " + ", ".join(checks["missing"]))
+    if not checks["sector_known"]:
+        lines.append("sector: not one of the policy data's sectors")
+    if not checks["screened"]:
+        lines.append("parties not screened: no screening list is loaded")
+    for party in checks["parties"]:
+        if party["hits"]:
+            listed = "; ".join(f"{h['caption']} ({h['list']}, {h['score']})" for h in party["hits"])
+            lines.append(f"{party['role']} {party['name']}: listed as {listed}")
+        if party["of_concern"]:
+            lines.append(f"{party['role']} {party['name']}: country {party['country']} of concern")
+    return lines or ["no findings"]
 
 
 @patents_app.command("import")

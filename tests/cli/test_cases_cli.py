@@ -12,6 +12,8 @@ import pytest
 
 from tests.cases.test_patent_screening_synthetic import FIELDS, LABELLED, applications_file
 from tests.cli.test_cli import fail, run, run_json
+from tests.conftest import ROOT, shared_file
+from tests.protect.conftest import LISTED_ENTITY, UN_NEW, un_file
 from tests.security.world import KEY, World, build_world
 
 
@@ -45,6 +47,9 @@ def test_screen_table_from_a_fields_file(
     assert code != 0 and "bad.json" in err and "filing_date" in err
 
 
+SECTORS = ROOT / "data" / "policy" / "infrastructure_sectors.yaml"
+
+
 @pytest.fixture
 def world_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """A Council world on SQLite (SYNTHETIC users) that the CLI's settings point at."""
@@ -70,24 +75,40 @@ def world_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
 def test_an_installation_plan_from_submission_to_order(
     world_env: World, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # The real sectors (policy data) and the real UN list (2026-01-28); the plan is SYNTHETIC
+    # but names a real UN-listed entity as its manufacturer.
+    run(capsys, "data", "load", "infrastructure_sectors", str(SECTORS))
+    run(capsys, "protect", "lists", "load", "un", str(shared_file(UN_NEW)))
+    listed = un_file(shared_file(UN_NEW))[1][LISTED_ENTITY].name
     plan = tmp_path / "plan.json"
     plan.write_text(
         json.dumps(
             {
                 "reference": "PLAN-2025-001",
                 "operator": "Synthetic Telecom KK",
-                "sector": "telecommunications",
+                "sector": "telecom",
                 "equipment": "core router",
-                "suppliers": [{"name": "Synthetic Networks Ltd", "country": "JP"}],
+                "role": "backbone routing",
+                "timing": "2025-06",
+                "supplier": {"name": "Synthetic Networks Ltd", "country": "JPN"},
+                "manufacturers": [{"name": listed, "country": "COD"}],
+                "component_suppliers": [{"name": "Synthetic Optics", "country": "CHN"}],
+                "maintenance": [{"name": "Synthetic Field Service KK", "country": "JPN"}],
+                "risk_measures": ["vendor access logged"],
             }
         ),
         encoding="utf-8",
     )
     submit = ("cases", "infra", "submit", str(plan), "--as", "ada", "--workspace", "council-a")
-    out, _ = run(capsys, *submit, "--received", "2025-01-10")
+    out, _ = run(capsys, *submit, "--received", "2025-01-10", "--concern", "CHN,RUS")
     assert "case 1 opened: review due 2025-02-09 (at most 2025-05-10)" in out
+    assert "missing: supplier.ownership, supplier.officers" in out
+    assert f"manufacturer {listed}: listed as" in out and "un-sc" in out
+    assert "component_supplier Synthetic Optics: country CHN of concern" in out
     shown = run_json(capsys, "cases", "show", "1", "--as", "ada", "--format", "json")
     assert shown["state"] == "received" and shown["data"]["operator"] == "Synthetic Telecom KK"
+    checks = shown["data"]["checks"]
+    assert checks["screened"] and checks["sector_known"] and checks["flags"] == 4
     code, _, err = fail(capsys, "cases", "show", "1", "--as", "lena")  # level too low
     assert code != 0 and "no case 1" in err
     run(capsys, "cases", "decide", "1", "start_review", "--as", "ada", "--on", "2025-01-12")

@@ -1,0 +1,121 @@
+"""The automatic checks of an installation plan on submission (ESPA Art. 52; pillar 2).
+
+A plan is a JSON object. The engine needs ``reference``, ``operator``, ``sector`` and
+``equipment`` to open a case; the checks then report, for the reviewer:
+
+* **missing information**: each of the plan's mandatory items that is absent or empty: the
+  equipment and its ``role``, the ``timing`` of the installation, the ``supplier``, the
+  ``manufacturers`` and ``component_suppliers`` (each with its ``country``, and the supplier's
+  ``ownership`` and ``officers``), the ``maintenance`` contractors and the
+  ``risk_measures``;
+* **sector**: whether ``sector`` is one of the sectors of the policy data
+  (``infrastructure_sectors.yaml``);
+* **parties**: every named party (supplier, manufacturers, component suppliers, maintenance
+  contractors, and the officers and owners of each) screened with the screening engine
+  against the active lists; and whether its country is in the countries-of-concern group the
+  reviewer names (a group such as one defined with ``econsec know``, or ISO3 codes).
+
+Nothing here decides: the findings go into the case (``data.checks``) for the reviewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+MANDATORY = (
+    "equipment",
+    "role",
+    "timing",
+    "supplier",
+    "manufacturers",
+    "component_suppliers",
+    "maintenance",
+    "risk_measures",
+)
+PARTY_LISTS = ("manufacturers", "component_suppliers", "maintenance")
+
+#: ``screen(name, schema)`` -> the matching listed entries as dicts (the screening engine).
+Screen = Callable[[str, str], list[dict[str, Any]]]
+
+
+def parties(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every named party of the plan with its role in it, its country and what it is."""
+
+    def named(role: str, item: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(item, str) and item.strip():
+            yield {"role": role, "name": item.strip(), "country": None, "schema": "Company"}
+            return
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            return
+        yield {
+            "role": role,
+            "name": str(item["name"]).strip(),
+            "country": item.get("country"),
+            "schema": "Company",
+        }
+        for officer in item.get("officers") or ():
+            for person in named(f"{role} officer", officer):
+                yield {**person, "schema": "Person", "country": _nationality(officer)}
+        for owner in item.get("ownership") or ():
+            yield from named(f"{role} owner", owner)
+
+    yield from named("supplier", plan.get("supplier"))
+    for key in PARTY_LISTS:
+        for item in plan.get(key) or ():
+            yield from named(key.rstrip("s") if key != "maintenance" else "maintenance", item)
+
+
+def _nationality(person: Any) -> str | None:
+    if isinstance(person, dict):
+        return person.get("nationality") or person.get("country")
+    return None
+
+
+def missing(plan: dict[str, Any]) -> list[str]:
+    """The mandatory items absent or empty, and the parties without a country."""
+    out = [key for key in MANDATORY if plan.get(key) in (None, "", [], {})]
+    supplier = plan.get("supplier")
+    if isinstance(supplier, dict):
+        out += [
+            f"supplier.{k}" for k in ("country", "ownership", "officers") if not supplier.get(k)
+        ]
+    for key in ("manufacturers", "component_suppliers"):
+        for n, item in enumerate(plan.get(key) or (), start=1):
+            if isinstance(item, dict) and not item.get("country"):
+                out.append(f"{key}[{n}].country")
+    return out
+
+
+def check_plan(
+    plan: dict[str, Any],
+    *,
+    sectors: Iterable[str],
+    concern: Iterable[str] = (),
+    screen: Screen | None = None,
+) -> dict[str, Any]:
+    """The findings of the automatic checks (see the module's text)."""
+    concern_set = {c.upper() for c in concern}
+    found = []
+    for party in parties(plan):
+        country = str(party["country"]).upper() if party["country"] else None
+        hits = screen(party["name"], party["schema"]) if screen is not None else None
+        found.append(
+            {
+                **party,
+                "country": country,
+                "of_concern": bool(country and country in concern_set),
+                "hits": hits,
+            }
+        )
+    sector_known = str(plan.get("sector") or "") in set(sectors)
+    absent = missing(plan)
+    flagged = [p for p in found if p["of_concern"] or p["hits"]]
+    return {
+        "missing": absent,
+        "sector_known": sector_known,
+        "concern_group": sorted(concern_set),
+        "screened": screen is not None,
+        "parties": found,
+        "flags": len(flagged) + len(absent) + (0 if sector_known else 1),
+    }
