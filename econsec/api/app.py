@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from econsec import __version__
-from econsec.api.routers import council, datasets, health, jobs, know, protect
+from econsec.api.routers import cases, council, datasets, health, jobs, know, protect
 from econsec.api.routers.protect import FRESHNESS
 from econsec.api.schemas import ErrorBody
 from econsec.council.service import Council
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 #: Answers about users, sessions, classified documents and the audit log: never cached.
-PRIVATE_PATHS = ("/auth/", "/users", "/council/", "/audit/")
+PRIVATE_PATHS = ("/auth/", "/users", "/council/", "/audit/", "/cases")
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>econsec API</title>
 <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
@@ -191,6 +191,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(datasets.router)
     app.include_router(jobs.router)
     app.include_router(know.router)
+    app.include_router(cases.router)
     app.include_router(protect.router)
     app.include_router(council.router)
     app.include_router(pages.router)

@@ -119,3 +119,34 @@ def check_plan(
         "parties": found,
         "flags": len(flagged) + len(absent) + (0 if sector_known else 1),
     }
+
+
+def run_checks(
+    plan: dict[str, Any], *, catalogue: Any, protect: Any, concern: str | None = None
+) -> dict[str, Any]:
+    """The checks with the loaded data: sectors from the ``infrastructure_sectors`` dataset,
+    parties against the active screening lists (if any are loaded), countries against the
+    concern group (a group name or ISO3 codes separated by commas; none: no country check)."""
+    from econsec.know.dependencies import concern_members
+    from econsec.protect.screening.model import Query
+
+    document = catalogue.document("infrastructure_sectors")
+    sectors = [str(s["id"]) for s in document["sectors"]]
+    screen: Screen | None = None
+    if protect.store.active():
+
+        def screen(name: str, schema: str) -> list[dict[str, Any]]:
+            results = protect.screen(Query(names=(name,), schema=schema), limit=5)
+            return [
+                {
+                    "entity_id": r.entry.id,
+                    "caption": r.entry.caption,
+                    "list": r.entry.list_name,
+                    "score": round(r.score, 4),
+                }
+                for r in results
+                if r.match
+            ]
+
+    codes = [c.strip() for c in (concern or "").split(",") if c.strip()]
+    return check_plan(plan, sectors=sectors, concern=concern_members(codes), screen=screen)

@@ -277,34 +277,12 @@ def infra_submit(
 
 
 def _check_plan(plan: dict[str, Any], concern: str | None) -> dict[str, Any]:
-    """The automatic checks: sectors from the loaded policy data, parties against the active
-    screening lists (if any are loaded), countries against the concern group (if given)."""
     from econsec import open_catalogue, open_protect
-    from econsec.cases.infra import check_plan
-    from econsec.know.dependencies import concern_members
-    from econsec.protect.screening.model import Query
+    from econsec.cases.infra import run_checks
 
-    sectors = [str(s["id"]) for s in open_catalogue().document("infrastructure_sectors")["sectors"]]
     protect = open_protect()
     try:
-        screen = None
-        if protect.store.active():
-
-            def screen(name: str, schema: str) -> list[dict[str, Any]]:
-                results = protect.screen(Query(names=(name,), schema=schema), limit=5)
-                return [
-                    {
-                        "entity_id": r.entry.id,
-                        "caption": r.entry.caption,
-                        "list": r.entry.list_name,
-                        "score": round(r.score, 4),
-                    }
-                    for r in results
-                    if r.match
-                ]
-
-        codes = [c.strip() for c in (concern or "").split(",") if c.strip()]
-        return check_plan(plan, sectors=sectors, concern=concern_members(codes), screen=screen)
+        return run_checks(plan, catalogue=open_catalogue(), protect=protect, concern=concern)
     finally:
         protect.store.app.dispose()
 

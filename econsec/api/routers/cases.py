@@ -1,0 +1,185 @@
+"""Cases over HTTP (signed in; the same rights, access rules and audit as the CLI): submit an
+installation plan, import and screen patent applications, list cases by deadline, show one,
+make a transition, extend a clock, assign."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from econsec.api.routers.council import ActorDep
+from econsec.cases.service import Cases
+from econsec.errors import DataError, InvalidInput
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+def cases_of(request: Request) -> Cases:
+    """The app's case engine (made on first use, over the app's Security)."""
+    state = request.app.state
+    if getattr(state, "cases", None) is None:
+        state.cases = Cases(state.security)
+    return cast(Cases, state.cases)
+
+
+class Plan(BaseModel):
+    workspace: str = Field(examples=["council-a"])
+    level: str = Field("confidential", examples=["confidential"])
+    received: date | None = Field(None, description="Day of receipt (default today)")
+    concern: str | None = Field(None, description="Countries of concern: a group or ISO3 codes")
+    plan: dict[str, Any] = Field(
+        description="reference, operator, sector, equipment, role, timing, supplier, ...",
+        examples=[
+            {
+                "reference": "PLAN-1",
+                "operator": "Synthetic KK",
+                "sector": "telecom",
+                "equipment": "core router",
+            }
+        ],
+    )
+
+
+class Decision(BaseModel):
+    transition: str = Field(examples=["start_review"])
+    reason: str | None = None
+    on: date | None = None
+
+
+class Extension(BaseModel):
+    clock: str = Field(examples=["review"])
+    period: str = Field(examples=["4 months"])
+    reason: str = Field(min_length=1)
+
+
+class Assignment(BaseModel):
+    user: str
+
+
+PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
+
+
+@router.get("")
+def list_cases(
+    request: Request,
+    actor: ActorDep,
+    workflow: str | None = None,
+    due_within: Annotated[int | None, Query(ge=0, le=3660, description="Days")] = None,
+) -> list[dict[str, Any]]:
+    """The cases you may see, by their next deadline (overdue first)."""
+    return cases_of(request).list(actor, workflow_name=workflow, due_within=due_within)
+
+
+@router.get("/{case_id}")
+def show_case(request: Request, actor: ActorDep, case_id: int) -> dict[str, Any]:
+    """A case with its clocks, the transitions allowed now and its history."""
+    return cases_of(request).show(actor, case_id)
+
+
+@router.post("/{case_id}/decide")
+def decide(request: Request, actor: ActorDep, case_id: int, body: Decision) -> dict[str, Any]:
+    """A transition of the case's workflow."""
+    return cases_of(request).act(actor, case_id, body.transition, reason=body.reason, on=body.on)
+
+
+@router.post("/{case_id}/extend")
+def extend(request: Request, actor: ActorDep, case_id: int, body: Extension) -> dict[str, Any]:
+    """Extend a running clock to a new total period, within its limit."""
+    return cases_of(request).extend(actor, case_id, body.clock, body.period, reason=body.reason)
+
+
+@router.post("/{case_id}/assign")
+def assign(request: Request, actor: ActorDep, case_id: int, body: Assignment) -> dict[str, Any]:
+    """Assign the case to a user who may see it."""
+    return cases_of(request).assign(actor, case_id, body.user)
+
+
+@router.post("/infra", status_code=201)
+def submit_plan(request: Request, actor: ActorDep, body: Plan) -> dict[str, Any]:
+    """Submit an installation plan: the automatic checks, then a case whose 30-day review
+    clock starts on the day of receipt."""
+    from econsec.cases.infra import run_checks
+
+    missing = [f for f in PLAN_REQUIRED if not body.plan.get(f)]
+    if missing:
+        raise DataError(f"missing: {', '.join(missing)}", field=f"plan.{missing[0]}")
+    checks = run_checks(
+        body.plan,
+        catalogue=request.app.state.catalogue,
+        protect=request.app.state.protect,
+        concern=body.concern,
+    )
+    return cases_of(request).open(
+        actor,
+        "infra_plan",
+        reference=str(body.plan["reference"]),
+        title=str(body.plan.get("title") or f"{body.plan['operator']}: {body.plan['equipment']}"),
+        workspace=body.workspace,
+        level=body.level,
+        data={**body.plan, "checks": checks},
+        on=body.received,
+    )
+
+
+def _applications(upload: UploadFile) -> list[Any]:
+    """The applications of an uploaded JSON or CSV file (checked whole before use)."""
+    from econsec.cases.patents import read_applications
+
+    suffix = Path(upload.filename or "applications.json").suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise InvalidInput("applications come as a .json or .csv file")
+    with tempfile.TemporaryDirectory(prefix="econsec-patents-") as folder:
+        path = Path(folder) / f"{Path(upload.filename or 'applications').stem}{suffix}"
+        with path.open("wb") as sink:
+            shutil.copyfileobj(upload.file, sink)
+        return list(read_applications(path))
+
+
+@router.post("/patents/screen")
+def screen_patents(
+    request: Request,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="Applications: a JSON list or a CSV file")],
+) -> list[dict[str, Any]]:
+    """First-stage screening against the loaded non-disclosure fields: per application
+    ``id``, ``fields``, ``needs_judgement``, ``referral_due``, ``designation_due``, matches."""
+    from econsec.cases.patents import FieldScreener, loaded_fields
+
+    screener = FieldScreener(loaded_fields(request.app.state.catalogue))
+    return [screener.screen(a).as_dict() for a in _applications(file)]
+
+
+@router.post("/patents", status_code=201)
+def import_patents(
+    request: Request,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="Applications: a JSON list or a CSV file")],
+    workspace: Annotated[str, Form()],
+    level: Annotated[str, Form()] = "confidential",
+) -> dict[str, Any]:
+    """A patent case per application on its filing day, with its first-stage screening."""
+    from econsec.cases.patents import FieldScreener, loaded_fields
+
+    screener = FieldScreener(loaded_fields(request.app.state.catalogue))
+    engine = cases_of(request)
+    opened = []
+    for application in _applications(file):
+        screened = screener.screen(application)
+        case = engine.open(
+            actor,
+            "patent",
+            reference=application.id,
+            title=application.title or application.id,
+            workspace=workspace,
+            level=level,
+            data={**application.as_dict(), "screening": screened.as_dict()},
+            on=application.filing_date,
+        )
+        opened.append({"id": case["id"], "reference": application.id, "fields": screened.fields})
+    return {"opened": opened}
