@@ -31,6 +31,7 @@ from econsec.security.service import Security
 from econsec.settings import Settings, get_settings
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.app import open_app_store
+from econsec.web import cases as case_pages
 from econsec.web import chokepoints as chokepoint_pages
 from econsec.web import data as data_pages
 from econsec.web import guard, pages
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(council.router)
     app.include_router(pages.router)
     app.include_router(data_pages.router)
+    app.include_router(case_pages.router)
     app.include_router(chokepoint_pages.router)  # before know's /web/know/{chart}.csv
     app.include_router(scenario_pages.router)
     app.include_router(know_pages.router)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -162,6 +162,18 @@ class Locale:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return format_datetime(value, format="medium", locale=self.language, tzinfo=UTC) + " UTC"
+
+    def date(self, value: date | str | None) -> str:
+        """A day in the language's medium form (2025/04/30, Apr 30, 2025)."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        return format_date(value, format="medium", locale=self.language)
+
+    def pick(self, names: dict[str, str]) -> str:
+        """The entry of a ``{"en": ..., "ja": ...}`` mapping in the language (else English)."""
+        return names.get(self.language) or names.get("en") or ""
 
     def name(self, record: object, field: str = "name") -> str:
         """``name_ja`` / ``name_en`` of policy records, in the reader's language when present."""

@@ -39,6 +39,7 @@ templates = Environment(
 SECTIONS = (
     ("know", "Know", "/web/know"),
     ("protect", "Protect", "/web/protect"),
+    ("cases", "Cases", "/web/cases"),
     ("councils", "Councils", "/web/councils"),
     ("data", "Data", "/web/data"),
 )
@@ -222,7 +223,7 @@ def councils(request: Request) -> Response:
     return render(request, "councils.html", actor=actor, section="councils", workspaces=workspaces)
 
 
-def _highest(levels: list[str], request: Request) -> str | None:
+def highest_level(levels: list[str], request: Request) -> str | None:
     order = security_of(request).levels.names
     present = [lv for lv in levels if lv in order]
     return max(present, key=order.index) if present else None
@@ -246,7 +247,7 @@ def workspace(request: Request, workspace: str, page: int = 1) -> Response:
         "workspace.html",
         actor=actor,
         section="councils",
-        banner=_highest([d["level"] for d in listing.items], request),
+        banner=highest_level([d["level"] for d in listing.items], request),
         workspace=workspace,
         listing=listing,
         page=page,
@@ -330,7 +331,7 @@ def search(request: Request, q: str = "", workspace: str | None = None) -> Respo
         "search.html",
         actor=actor,
         section="councils",
-        banner=_highest([d["level"] for d in results], request),
+        banner=highest_level([d["level"] for d in results], request),
         q=q,
         results=results,
         error=error,

@@ -270,6 +270,7 @@ PAGES = (
     ("know-chokepoints", "/web/know/chokepoints?year=2024"),
     ("know-scenario", "/web/know/scenario?exporter=BRA&products=720293&year=2024"),
     ("protect-lists", "/web/protect/lists"),
+    ("cases", "/web/cases"),
     ("data", "/web/data"),
     ("dataset", "/web/data/critical_products"),
     ("councils", "/web/councils"),

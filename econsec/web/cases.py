@@ -1,0 +1,131 @@
+"""The Cases pages: the queue of cases the user may see, by deadline (overdue first), and a
+case with its clocks, history and the forms of the transitions allowed now (a decision, a
+reply, a withdrawal) and of clock extensions. Rights, access and audit are the case engine's;
+the classification banner shows the case's level (the highest in the queue)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from econsec.api.routers.cases import cases_of
+from econsec.cases.workflow import workflows
+from econsec.errors import EconsecError, InvalidInput
+from econsec.store.app import utcnow
+from econsec.web import guard
+from econsec.web.pages import current_actor, failure, highest_level, render, sign_in_first
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+
+
+def _due_within(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) > 3660:
+        raise InvalidInput(f"due within: a number of days, not {text!r}")
+    return int(text)
+
+
+@router.get("/cases", response_model=None)
+def queue(request: Request, workflow: str = "", due_within: str = "") -> Response:
+    """The cases the user may see, by their next deadline."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    error: EconsecError | None = None
+    found: list[dict[str, Any]] = []
+    try:
+        found = cases_of(request).list(
+            actor, workflow_name=workflow or None, due_within=_due_within(due_within)
+        )
+    except EconsecError as refused:
+        error = refused
+    return render(
+        request,
+        "cases.html",
+        actor=actor,
+        section="cases",
+        banner=highest_level([c["level"] for c in found], request),
+        cases=found,
+        flows=workflows(),
+        form={"workflow": workflow, "due_within": due_within},
+        error=error,
+    )
+
+
+@router.get("/cases/{case_id}", response_model=None)
+def case_page(request: Request, case_id: int) -> Response:
+    """A case: clocks, history, and the forms of what may happen next."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        case = cases_of(request).show(actor, case_id)
+    except EconsecError as error:
+        return failure(request, actor, error)
+    flow = workflows()[case["workflow"]]
+    return render(
+        request,
+        "case.html",
+        actor=actor,
+        section="cases",
+        banner=case["level"],
+        case=case,
+        flow=flow,
+        today=utcnow().date().isoformat(),
+    )
+
+
+@router.post("/cases/{case_id}/decide", response_model=None)
+def case_decide(
+    request: Request,
+    case_id: int,
+    transition: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    on: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Make a transition (the engine checks the workflow, the right and the reason)."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        guard.check_csrf(request, csrf)
+        day = _day(on)
+        cases_of(request).act(actor, case_id, transition, reason=reason or None, on=day)
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse(f"/web/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/extend", response_model=None)
+def case_extend(
+    request: Request,
+    case_id: int,
+    clock: Annotated[str, Form()],
+    period: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Extend a running clock within its limit."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        guard.check_csrf(request, csrf)
+        cases_of(request).extend(actor, case_id, clock, period, reason=reason)
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse(f"/web/cases/{case_id}", status_code=303)
+
+
+def _day(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"a date YYYY-MM-DD, not {text!r}") from None

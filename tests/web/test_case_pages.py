@@ -1,0 +1,93 @@
+"""The Cases pages on a Council world (SYNTHETIC users and case titles): the queue by deadline
+with its classification banner, a case with its clocks and history, a decision and an
+extension through the forms (CSRF, rights, the workflow's rules), a hidden case answering 404,
+and both languages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from econsec.cases.service import Cases
+from econsec.web import guard
+from tests.security.world import World, build_world
+from tests.web.helpers import running, signed_in
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("case-pages")
+    built = build_world(
+        f"sqlite:///{folder / 'app.db'}",
+        folder,
+        passwords=True,
+        people=("ada", "rita", "lena"),
+        papers=(),
+        sign_in_per_minute=10_000,
+    )
+    cases = Cases(built.security)
+    cases.open(
+        built.actor("ada"), "infra_plan", reference="PLAN-W-1", title="Synthetic substation plan",
+        workspace="council-a", level="confidential", on=date(2025, 1, 10),
+    )  # fmt: skip
+    cases.open(
+        built.actor("ada"), "patent", reference="2025-0001", title="Synthetic application",
+        workspace="council-a", level="secret", on=date(2025, 1, 31),
+    )  # fmt: skip
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def app(world: World) -> Iterator[Any]:
+    with running(world.settings) as application:
+        yield application
+
+
+def test_the_queue_by_deadline(app: Any) -> None:
+    page = signed_in(app, "ada").get("/web/cases")
+    assert page.status_code == 200
+    rows = re.findall(r'<a href="/web/cases/(\d+)">', page.text)
+    assert rows == ["1", "2"]  # review due 2025-02-09 before the referral due 2025-04-30
+    assert "overdue" in page.text and "banner level-secret" in page.text
+    assert 'href="/web/cases" aria-current="page"' in page.text
+    japanese = signed_in(app, "ada", "ja").get("/web/cases")
+    assert "案件" in japanese.text and "期限超過" in japanese.text and "受理" in japanese.text
+    refused = signed_in(app, "ada").get("/web/cases", params={"due_within": "soon"})
+    assert refused.status_code == 200 and "due within" in refused.text
+
+
+def test_a_case_its_forms_and_its_rules(app: Any) -> None:
+    ada = signed_in(app, "ada")
+    page = ada.get("/web/cases/1")
+    assert page.status_code == 200
+    assert "2025-02-09" not in page.text and "Feb 9, 2025" in page.text  # the locale's dates
+    assert 'name="transition"' in page.text and "start_review" in page.text
+    form = {"transition": "start_review", "csrf": ada.cookies.get(guard.CSRF_COOKIE)}
+    moved = ada.post("/web/cases/1/decide", data=form, follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/web/cases/1"
+    extend = {
+        "clock": "review",
+        "period": "5 months",
+        "reason": "complex",
+        "csrf": ada.cookies.get(guard.CSRF_COOKIE),
+    }
+    beyond = ada.post("/web/cases/1/extend", data=extend)
+    assert beyond.status_code == 422 and "beyond the limit" in beyond.text
+    extend["period"] = "4 months"
+    assert ada.post("/web/cases/1/extend", data=extend, follow_redirects=False).status_code == 303
+    shown = ada.get("/web/cases/1").text
+    assert "May 10, 2025" in shown and "foreign" not in shown
+    assert ada.post("/web/cases/1/decide", data={**form, "csrf": "x" * 43}).status_code == 403
+    rita = signed_in(app, "rita")  # an analyst: may not decide
+    clear = {"transition": "clear", "reason": "ok", "csrf": rita.cookies.get(guard.CSRF_COOKIE)}
+    assert rita.post("/web/cases/1/decide", data=clear).status_code == 403
+    lena = signed_in(app, "lena")  # clearance below the level
+    assert lena.get("/web/cases/1").status_code == 404
+    assert "PLAN-W-1" not in lena.get("/web/cases").text
+    japanese = signed_in(app, "ada", "ja").get("/web/cases/2")
+    assert "法定期間" in japanese.text and "2025/04/30" in japanese.text
