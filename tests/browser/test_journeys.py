@@ -19,12 +19,14 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from econsec import open_protect
+from econsec.cases.service import Cases
 from econsec.datasets.catalogue import Catalogue
 from econsec.datasets.manifest import read_manifest
 from econsec.settings import Settings
@@ -58,6 +60,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     protect = open_protect(built.settings)
     protect.load("un", [shared_file(UN_NEW)])
     protect.store.app.dispose()
+    cases = Cases(built.security)  # one case of each workflow (SYNTHETIC)
+    cases.open(
+        built.actor("ada"), "infra_plan", reference="PLAN-2025-001",
+        title="Substation control system (synthetic)", workspace="council-a",
+        level="confidential", on=date(2025, 1, 10),
+    )  # fmt: skip
+    cases.open(
+        built.actor("ada"), "patent", reference="2025-000123",
+        title="Isotope separation cascade (synthetic)", workspace="council-a", level="secret",
+        on=date(2025, 1, 31),
+    )  # fmt: skip
     yield built
     built.close()
 
@@ -271,6 +284,7 @@ PAGES = (
     ("know-scenario", "/web/know/scenario?exporter=BRA&products=720293&year=2024"),
     ("protect-lists", "/web/protect/lists"),
     ("cases", "/web/cases"),
+    ("case", "/web/cases/1"),
     ("data", "/web/data"),
     ("dataset", "/web/data/critical_products"),
     ("councils", "/web/councils"),
