@@ -65,3 +65,15 @@ class CaseClock(Base):
     due: Mapped[date] = mapped_column(Date)
     limit_due: Mapped[date | None] = mapped_column(Date)  # the furthest an extension may go
     stopped_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CaseAttachment(Base):
+    """A Council document attached to a case (migration 0006). Who may read it stays the
+    Council's rule: a case's reader sees only the attachments they may see themselves."""
+
+    __tablename__ = "case_attachments"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("council_documents.id"), primary_key=True)
+    attached_by: Mapped[str] = mapped_column(String(100))
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,13 +18,19 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from econsec.cases.models import Case, CaseClock, CaseEvent
+from econsec.cases.models import Case, CaseAttachment, CaseClock, CaseEvent
 from econsec.cases.periods import Period, period_end
 from econsec.cases.workflow import Workflow, workflow
-from econsec.council.models import Workspace
+from econsec.council.models import Document, Workspace
 from econsec.errors import AccessDenied, InvalidInput, NotFound
 from econsec.security.models import User
-from econsec.security.policy import Actor, clearance_rank, enabled, member_of
+from econsec.security.policy import (
+    Actor,
+    clearance_rank,
+    enabled,
+    member_of,
+    visible_documents,
+)
 from econsec.security.service import Security
 from econsec.store.app import MAX_ID, utcnow
 
@@ -75,7 +81,7 @@ class Cases:
                 level=changed.level,
                 **fields,
             )
-            return self._view(session, changed)
+            return self._view(session, changed, actor)
 
         return self.security.run(transaction)
 
@@ -271,6 +277,35 @@ class Cases:
 
         return self._change(actor, "decide", "case.assign", case_id, work)
 
+    def attach(self, actor: Actor, case_id: int, document_id: int) -> dict[str, Any]:
+        """Attach a Council document of the case's workspace that the actor may read (its own
+        level applies to every reader of the case)."""
+
+        def work(session: Session, case: Case | None) -> tuple[Case, dict[str, Any]]:
+            assert case is not None
+            document = None
+            if 1 <= document_id <= MAX_ID:
+                document = session.scalars(
+                    select(Document).where(
+                        Document.id == document_id,
+                        Document.workspace_id == case.workspace_id,
+                        visible_documents(actor, utcnow()),
+                    )
+                ).first()
+            if document is None:
+                raise NotFound(f"no document {document_id} in the case's workspace")
+            if session.get(CaseAttachment, (case.id, document.id)) is None:
+                session.add(
+                    CaseAttachment(case_id=case.id, document_id=document.id, attached_by=actor.name)
+                )
+                self._event(
+                    session, case, kind="attach", name=f"document {document.id}",
+                    on=utcnow().date(), actor=actor.name,
+                )  # fmt: skip
+            return case, {"document": document.id}
+
+        return self._change(actor, "write", "case.attach", case_id, work)
+
     # -- clocks ---------------------------------------------------------------------------------
 
     @staticmethod
@@ -319,8 +354,17 @@ class Cases:
             raise NotFound(f"no workspace {name!r}")
         return space
 
-    def _view(self, session: Session, case: Case, today: date | None = None) -> dict[str, Any]:
+    def _view(
+        self, session: Session, case: Case, actor: Actor, today: date | None = None
+    ) -> dict[str, Any]:
+        """The case as ``actor`` sees it (attachments: only the documents they may read)."""
         today = today or utcnow().date()
+        attached = session.execute(
+            select(Document, CaseAttachment)
+            .join(CaseAttachment, CaseAttachment.document_id == Document.id)
+            .where(CaseAttachment.case_id == case.id, visible_documents(actor, utcnow()))
+            .order_by(CaseAttachment.attached_at)
+        ).all()
         flow = workflow(case.workflow)
         clocks = session.scalars(select(CaseClock).where(CaseClock.case_id == case.id)).all()
         events = session.scalars(
@@ -341,7 +385,18 @@ class Cases:
             "opened_on": case.opened_on.isoformat(),
             "data": case.data,
             "allowed": allowed,
+            "permits": flow.permitted(case.state),
             "clocks": [_clock(c, today) for c in sorted(clocks, key=lambda c: c.due)],
+            "attachments": [
+                {
+                    "document": d.id,
+                    "title": d.title,
+                    "level": d.level,
+                    "attached_by": a.attached_by,
+                    "attached_at": a.attached_at.isoformat(),
+                }
+                for d, a in attached
+            ],
             "history": [
                 {
                     "seq": e.seq,
@@ -366,7 +421,7 @@ class Cases:
             self.security.log(
                 session, actor.name, actor.channel, "case.read", target=f"case:{case.id}"
             )
-            return self._view(session, case, today)
+            return self._view(session, case, actor, today)
 
         return self.security.run(work)
 
@@ -385,7 +440,7 @@ class Cases:
             query = select(Case).where(visible_cases(actor))
             if workflow_name is not None:
                 query = query.where(Case.workflow == workflow(workflow_name).name)
-            views = [self._view(session, c, today) for c in session.scalars(query)]
+            views = [self._view(session, c, actor, today) for c in session.scalars(query)]
         horizon = today + timedelta(days=due_within) if due_within is not None else None
         out = []
         for view in views:

@@ -8,7 +8,7 @@ transition and clock is well formed), and :mod:`econsec.cases.service` allows no
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,11 @@ class Workflow:
     states: dict[str, dict[str, str]]
     transitions: dict[str, Transition]
     clocks: tuple[Clock, ...]
+    permits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # what -> states
+
+    def permitted(self, state: str) -> list[str]:
+        """What ``state`` permits (e.g. ``installation`` once a plan is cleared)."""
+        return [what for what, states in self.permits.items() if state in states]
 
     def transition(self, name: str, state: str) -> Transition:
         """The transition ``name`` from ``state``; InvalidInput naming what is allowed."""
@@ -124,6 +129,10 @@ def _workflow(data: dict[str, Any]) -> Workflow:
         states,
         transitions,
         clocks,
+        {
+            str(what): tuple(state(s, f"permits {what}") for s in states)
+            for what, states in (data.get("permits") or {}).items()
+        },
     )
 
 

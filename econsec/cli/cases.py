@@ -222,6 +222,18 @@ def cases_extend(
     out_console.print(f"case {case_id}: {clock} now due {due}")
 
 
+@app.command("attach")
+def cases_attach(
+    case_id: Annotated[int, typer.Argument(help="Case number.")],
+    document: Annotated[int, typer.Argument(help="A Council document of the case's workspace.")],
+    as_user: AsUser,
+) -> None:
+    """Attach a Council document to the case (its own level still decides who reads it)."""
+    cases, security = _cases()
+    cases.attach(security.actor(as_user, "cli"), case_id, document)
+    out_console.print(f"document {document} attached to case {case_id}")
+
+
 PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
 
 

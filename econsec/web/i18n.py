@@ -84,6 +84,7 @@ DYNAMIC = (
     N_("superseded"),
     N_("removed"),
     N_("Supply lost by the most exposed importers if %(exporter)s stops, %(year)s"),  # scenario
+    N_("installation"),  # what a case's state permits
 )
 
 

@@ -191,3 +191,54 @@ def test_due_lists(world: World) -> None:
     assert [c["id"] for c in overdue] == [first] and clock(overdue[0], "review")["overdue"]
     everything = cases.list(ada, workflow_name="infra_plan", today=D("2025-02-20"))
     assert [c["id"] for c in everything] == [first, second, done]  # by next due; none last
+
+
+def test_installation_only_after_clearance_and_change_filings(world: World) -> None:
+    cases = Cases(world.security)
+    ada = world.actor("ada")
+    case = plan(world, cases, on="2025-01-10")
+    assert cases.show(ada, case)["permits"] == []  # no installation before clearance
+    cases.act(ada, case, "start_review", on=D("2025-01-11"))
+    view = cases.act(ada, case, "clear", reason="no risk found", on=D("2025-02-01"))
+    assert view["permits"] == ["installation"] and not view["final"]
+    assert clock(view, "review")["stopped_on"] == "2025-02-01"
+    # A change of the cleared plan is filed again: a new 30-day review from its receipt.
+    view = cases.act(ada, case, "file_change", reason="new supplier", on=D("2025-06-02"))
+    assert view["state"] == "received" and view["permits"] == []
+    review = clock(view, "review")
+    assert (review["started_on"], review["due"], review["stopped_on"]) == (
+        "2025-06-02",
+        "2025-07-02",
+        None,
+    )
+
+
+def test_attachments_keep_their_own_level(world: World) -> None:
+    """A secret Council document attached to a public case: readers of the case see the
+    attachment only with a clearance for it (lena's is internal)."""
+    cases = Cases(world.security)
+    ada = world.actor("ada")
+    case = int(
+        cases.open(
+            ada, "infra_plan", reference="P", title="public plan (synthetic)",
+            workspace="council-a", level="public", on=D("2025-01-10"),
+        )["id"]
+    )  # fmt: skip
+    secret = world.council.put(
+        ada, "council-a", b"synthetic review memo\n", "memo.txt", title="Memo (synthetic)",
+        level="secret",
+    )  # fmt: skip
+    view = cases.attach(ada, case, int(secret["id"]))
+    assert [a["document"] for a in view["attachments"]] == [secret["id"]]
+    assert view["history"][-1]["kind"] == "attach"
+    assert [a["title"] for a in cases.show(world.actor("rita"), case)["attachments"]] == [
+        "Memo (synthetic)"
+    ]
+    assert cases.show(world.actor("lena"), case)["attachments"] == []  # the case, not the memo
+    with pytest.raises(NotFound, match="workspace"):
+        cases.attach(ada, case, 10**6)
+    other = world.council.put(
+        world.actor("otto"), "council-b", b"x\n", "b.txt", title="B (synthetic)", level="public"
+    )
+    with pytest.raises(NotFound):  # another workspace's document
+        cases.attach(ada, case, int(other["id"]))

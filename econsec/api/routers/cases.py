@@ -62,6 +62,10 @@ class Assignment(BaseModel):
     user: str
 
 
+class Attachment(BaseModel):
+    document: int = Field(description="A Council document of the case's workspace")
+
+
 PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
 
 
@@ -98,6 +102,12 @@ def extend(request: Request, actor: ActorDep, case_id: int, body: Extension) -> 
 def assign(request: Request, actor: ActorDep, case_id: int, body: Assignment) -> dict[str, Any]:
     """Assign the case to a user who may see it."""
     return cases_of(request).assign(actor, case_id, body.user)
+
+
+@router.post("/{case_id}/attach")
+def attach(request: Request, actor: ActorDep, case_id: int, body: Attachment) -> dict[str, Any]:
+    """Attach a Council document (its level still decides who reads it)."""
+    return cases_of(request).attach(actor, case_id, body.document)
 
 
 @router.post("/infra", status_code=201)
