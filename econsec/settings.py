@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     sign_in_per_minute: int = Field(
         10, ge=1, description="Web sign-in attempts allowed per client address per minute."
     )
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail notifications.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_from: str = Field("econsec@localhost", description="Sender of e-mail notifications.")
+    smtp_user: str | None = Field(None, description="SMTP user name (with smtp_password).")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
 
     @field_validator("duckdb_memory_limit")
     @classmethod

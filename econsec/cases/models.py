@@ -77,3 +77,21 @@ class CaseAttachment(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("council_documents.id"), primary_key=True)
     attached_by: Mapped[str] = mapped_column(String(100))
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CaseNotification(Base):
+    """A notification to a user about a case (migration 0007): a change by someone else, or a
+    clock due soon or overdue. ``key`` makes a reminder once per case, clock, due day and kind.
+    ``emailed_at`` is set once it was sent by e-mail (when SMTP is configured)."""
+
+    __tablename__ = "case_notifications"
+    __table_args__ = (Index("ix_case_notifications_user", "user", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user: Mapped[str] = mapped_column(String(100))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

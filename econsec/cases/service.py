@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from econsec.cases.models import Case, CaseAttachment, CaseClock, CaseEvent
+from econsec.cases.notify import notify
 from econsec.cases.periods import Period, period_end
 from econsec.cases.workflow import Workflow, workflow
 from econsec.council.models import Document, Workspace
@@ -81,6 +82,17 @@ class Cases:
                 level=changed.level,
                 **fields,
             )
+            if changed.assignee and changed.assignee != actor.name:  # the assignee hears of it
+                seq = session.scalar(
+                    select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == changed.id)
+                )
+                notify(
+                    session,
+                    changed.assignee,
+                    changed,
+                    f"change:{changed.id}:{seq}",
+                    f"case {changed.id} ({changed.reference}): {action} by {actor.name}",
+                )
             return self._view(session, changed, actor)
 
         return self.security.run(transaction)

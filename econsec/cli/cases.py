@@ -354,3 +354,52 @@ def patents_import(
     out_console.print(
         f"{len(applications):,} patent cases opened, {matched:,} in a specified field"
     )
+
+
+@app.command("remind")
+def cases_remind(
+    within: Annotated[
+        int, typer.Option("--within", min=0, help="Days ahead: clocks due by then (and overdue).")
+    ] = 7,
+) -> None:
+    """Notify the assignees (or those who may decide) of clocks due soon or overdue, once per
+    clock and due day; then e-mail what is unsent when SMTP settings are given."""
+    from econsec.cases.notify import Notices
+    from econsec.settings import get_settings
+
+    _, security = _cases()
+    notices = Notices(security, get_settings())
+    added = notices.remind(within)
+    sent = notices.deliver()
+    out_console.print(f"{added} notification(s) added, {sent} e-mailed")
+
+
+@app.command("inbox")
+def cases_inbox(
+    as_user: AsUser,
+    unread: Annotated[bool, typer.Option("--unread", help="Only unread ones.")] = False,
+    mark_read: Annotated[bool, typer.Option("--mark-read", help="Then mark all read.")] = False,
+    fmt: Annotated[ScreenFormat, typer.Option("--format", help="table or json.")] = (
+        ScreenFormat.table
+    ),
+) -> None:
+    """Your notifications about cases, newest first."""
+    from econsec.cases.notify import Notices
+    from econsec.settings import get_settings
+
+    _, security = _cases()
+    actor = security.actor(as_user, "cli")
+    notices = Notices(security, get_settings())
+    found = notices.inbox(actor, unread_only=unread)
+    if mark_read:
+        notices.mark_read(actor)
+    if fmt == ScreenFormat.json:
+        print_json(found)
+        return
+    table = Table("#", "case", "when", "message", "read")
+    for n in found:
+        table.add_row(
+            str(n["id"]), str(n["case"]), n["created_at"][:16], n["message"],
+            "yes" if n["read"] else "",
+        )  # fmt: skip
+    out_console.print(table)

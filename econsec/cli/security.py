@@ -169,6 +169,18 @@ def users_set_password(
     out_console.print(f"password of {name} set")
 
 
+@users_app.command("set-email")
+def users_set_email(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    email: Annotated[str, typer.Argument(help="Address for notifications ('' to clear).")],
+) -> None:
+    """Set the address a user's case notifications are e-mailed to."""
+    from econsec.security.service import operator
+
+    _security().set_email(operator(), name, email or None)
+    out_console.print(f"e-mail of {name} {'set' if email else 'cleared'}")
+
+
 @users_app.command("grant-clearance")
 def users_grant(
     name: Annotated[str, typer.Argument(help="User name.")],

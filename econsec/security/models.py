@@ -28,6 +28,7 @@ class User(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     language: Mapped[str | None] = mapped_column(String(8))  # the web pages' (migration 0004)
+    email: Mapped[str | None] = mapped_column(String(200))  # for notifications (migration 0007)
 
     def as_dict(self) -> dict[str, Any]:
         """Public fields (never the password hash)."""
@@ -35,6 +36,7 @@ class User(Base):
             "name": self.name,
             "role": self.role,
             "language": self.language,
+            "email": self.email,
             "disabled": self.disabled,
             "can_sign_in": self.password_hash is not None,
             "locked_until": self.locked_until.isoformat() if self.locked_until else None,

@@ -229,6 +229,19 @@ class Security:
 
     # -- clearances ------------------------------------------------------------------------------
 
+    def set_email(self, by: Actor | str, name: str, email: str | None) -> None:
+        """Set (or clear, with None) the address notifications are e-mailed to (admins and
+        the operator)."""
+        who, channel = self._manager(by, "user.email")
+        if email is not None and (len(email) > 200 or "@" not in email or " " in email.strip()):
+            raise InvalidInput(f"not an e-mail address: {email!r}")
+
+        def work(session: Session) -> None:
+            self._user(session, name).email = email.strip() if email else None
+            self.log(session, who, channel, "user.email", target=name)
+
+        self.run(work)
+
     def language(self, name: str) -> str | None:
         """The language ``name`` chose for the web pages (None: not chosen yet)."""
         with self.session() as session:

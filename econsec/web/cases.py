@@ -43,6 +43,9 @@ def queue(request: Request, workflow: str = "", due_within: str = "") -> Respons
         )
     except EconsecError as refused:
         error = refused
+    from econsec.cases.notify import Notices
+
+    notices = Notices(request.app.state.security, request.app.state.settings)
     return render(
         request,
         "cases.html",
@@ -50,10 +53,27 @@ def queue(request: Request, workflow: str = "", due_within: str = "") -> Respons
         section="cases",
         banner=highest_level([c["level"] for c in found], request),
         cases=found,
+        notices=notices.inbox(actor, unread_only=True)[:20],
         flows=workflows(),
         form={"workflow": workflow, "due_within": due_within},
         error=error,
     )
+
+
+@router.post("/cases/notifications/read", response_model=None)
+def notifications_read(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    """Mark the user's notifications read."""
+    from econsec.cases.notify import Notices
+
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        guard.check_csrf(request, csrf)
+    except EconsecError as error:
+        return failure(request, actor, error)
+    Notices(request.app.state.security, request.app.state.settings).mark_read(actor)
+    return RedirectResponse("/web/cases", status_code=303)
 
 
 @router.get("/cases/{case_id}", response_model=None)

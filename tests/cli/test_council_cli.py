@@ -85,6 +85,7 @@ USER_KEYS = frozenset(
         "disabled",
         "can_sign_in",
         "language",
+        "email",
         "locked_until",
         "created_by",
         "created_at",
@@ -582,6 +583,15 @@ def _users_set_password(red: RedTeam) -> None:
     assert secret not in unknown.text
 
 
+def _users_set_email(red: RedTeam) -> None:
+    assert (
+        "not an e-mail address"
+        in red.refused(None, "users set-email rita no-at-sign", "", False).err
+    )
+    unknown = red.refused(None, f"users set-email {NOBODY} someone@example.invalid", "", False)
+    assert "someone@example.invalid" not in unknown.out
+
+
 def grant(name: str, level: str, by: str, until: str | None = None) -> str:
     return f"users grant-clearance {name} --level {level} --until {until or in_days(30)} --by {by}"
 
@@ -694,6 +704,7 @@ RED_TEAM = {
     "users bootstrap-admin": _users_bootstrap_admin,
     "users disable": _users_disable,
     "users set-password": _users_set_password,
+    "users set-email": _users_set_email,
     "users grant-clearance": _users_grant_clearance,
     "users revoke-clearance": _users_revoke_clearance,
     "council workspace create": _workspace_create,

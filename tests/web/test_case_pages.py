@@ -91,3 +91,19 @@ def test_a_case_its_forms_and_its_rules(app: Any) -> None:
     assert "PLAN-W-1" not in lena.get("/web/cases").text
     japanese = signed_in(app, "ada", "ja").get("/web/cases/2")
     assert "法定期間" in japanese.text and "2025/04/30" in japanese.text
+
+
+def test_notifications_on_the_cases_page(app: Any, world: World) -> None:
+    cases = Cases(world.security)
+    cases.assign(world.actor("ada"), 2, "rita")  # rita hears of it
+    rita = signed_in(app, "rita")
+    page = rita.get("/web/cases")
+    assert "Unread notifications (1)" in page.text and "case.assign by ada" in page.text
+    assert "Synthetic application" in page.text  # the title is on the page, not in the message
+    answer = rita.post(
+        "/web/cases/notifications/read",
+        data={"csrf": rita.cookies.get(guard.CSRF_COOKIE)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert "Unread notifications" not in rita.get("/web/cases").text
