@@ -136,6 +136,27 @@ def _print_case(case: dict[str, Any], fmt: ScreenFormat) -> None:
     out_console.print(history)
 
 
+@app.command("open")
+def cases_open(
+    workflow: Annotated[
+        str, typer.Argument(help="patent_consultation, compensation, patent or infra_plan.")
+    ],
+    reference: Annotated[str, typer.Option("--reference", help="The filing's own number.")],
+    title: Annotated[str, typer.Option("--title", help="Title (kept at the case's level).")],
+    as_user: AsUser,
+    workspace: Workspace,
+    level: Level = "confidential",
+    on: Annotated[str | None, typer.Option("--on", help="Day of receipt (YYYY-MM-DD).")] = None,
+) -> None:
+    """Open a case of any workflow (a consultation, a compensation claim, ...)."""
+    cases, security = _cases()
+    case = cases.open(
+        security.actor(as_user, "cli"), workflow, reference=reference, title=title,
+        workspace=workspace, level=level, on=_day(on, "--on"),
+    )  # fmt: skip
+    out_console.print(f"case {case['id']} opened ({case['workflow']}, {case['state']})")
+
+
 @app.command("list")
 def cases_list(
     as_user: AsUser,

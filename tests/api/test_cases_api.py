@@ -133,3 +133,16 @@ def test_patents_screened_and_imported(client: TestClient, world: World, tmp_pat
             "/cases/patents/screen", files={"file": ("a.txt", fh, "text/plain")}, headers=ada
         )
     assert bad.status_code == 422
+
+
+def test_open_any_workflow(client: TestClient, world: World) -> None:
+    body = {
+        "workflow": "patent_consultation",
+        "reference": "Q-HTTP-1",
+        "title": "prior confirmation (synthetic)",
+        "workspace": "council-a",
+    }
+    answer = client.post("/cases", json=body, headers=auth(world, "rita"))
+    assert answer.status_code == 201 and answer.json()["allowed"] == ["answer", "withdraw"]
+    unknown = client.post("/cases", json={**body, "workflow": "x"}, headers=auth(world, "rita"))
+    assert unknown.status_code == 404

@@ -242,3 +242,24 @@ def test_attachments_keep_their_own_level(world: World) -> None:
     )
     with pytest.raises(NotFound):  # another workspace's document
         cases.attach(ada, case, int(other["id"]))
+
+
+def test_consultations_and_compensation_claims(world: World) -> None:
+    cases = Cases(world.security)
+    ada, rita = world.actor("ada"), world.actor("rita")
+    asked = cases.open(
+        rita, "patent_consultation", reference="Q-1", title="may we file abroad? (synthetic)",
+        workspace="council-a", level="confidential",
+    )  # fmt: skip
+    assert asked["clocks"] == [] and asked["allowed"] == ["answer", "withdraw"]
+    with pytest.raises(AccessDenied):
+        cases.act(rita, int(asked["id"]), "answer", reason="yes")
+    assert cases.act(ada, int(asked["id"]), "answer", reason="not prohibited")["final"]
+    claim = cases.open(
+        rita, "compensation", reference="C-1", title="loss from designation (synthetic)",
+        workspace="council-a", level="secret", data={"amount_claimed_jpy": 12_000_000},
+    )  # fmt: skip
+    number = int(claim["id"])
+    cases.act(ada, number, "start_review")
+    granted = cases.act(ada, number, "grant", reason="JPY 8,000,000: normal loss only")
+    assert granted["state"] == "granted" and granted["data"]["amount_claimed_jpy"] == 12_000_000

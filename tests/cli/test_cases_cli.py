@@ -152,3 +152,12 @@ def test_patent_import_opens_cases_with_their_clocks(
                     "json")  # fmt: skip
     assert len(soon) == len(LABELLED)
     assert [c["next_due"] for c in soon] == sorted(c["next_due"] for c in soon)
+
+
+def test_open_a_compensation_claim(world_env: World, capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = run(capsys, "cases", "open", "compensation", "--reference", "C-1", "--title",
+                 "loss (synthetic)", "--as", "rita", "--workspace", "council-a")  # fmt: skip
+    assert "case 1 opened (compensation, claimed)" in out
+    code, _, err = fail(capsys, "cases", "open", "nonsense", "--reference", "R", "--title", "t",
+                        "--as", "rita", "--workspace", "council-a")  # fmt: skip
+    assert code != 0 and "no workflow 'nonsense'" in err and "compensation" in err

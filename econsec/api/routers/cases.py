@@ -46,6 +46,16 @@ class Plan(BaseModel):
     )
 
 
+class NewCase(BaseModel):
+    workflow: str = Field(examples=["compensation"])
+    reference: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=1000)
+    workspace: str
+    level: str = "confidential"
+    on: date | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
 class Decision(BaseModel):
     transition: str = Field(examples=["start_review"])
     reason: str | None = None
@@ -78,6 +88,21 @@ def list_cases(
 ) -> list[dict[str, Any]]:
     """The cases you may see, by their next deadline (overdue first)."""
     return cases_of(request).list(actor, workflow_name=workflow, due_within=due_within)
+
+
+@router.post("", status_code=201)
+def open_case(request: Request, actor: ActorDep, body: NewCase) -> dict[str, Any]:
+    """Open a case of any workflow (consultations, compensation claims, ...)."""
+    return cases_of(request).open(
+        actor,
+        body.workflow,
+        reference=body.reference,
+        title=body.title,
+        workspace=body.workspace,
+        level=body.level,
+        data=body.data,
+        on=body.on,
+    )
 
 
 @router.get("/{case_id}")
