@@ -106,11 +106,93 @@ def _application(item: Any, where: dict[str, Any]) -> Application:
     )
 
 
+_IPCR = re.compile(r"^\s*([A-H]\d{2}[A-Z])\s*(\d{1,4})\s*/\s*(\d{2,6})")
+
+
+def _st36_ipc(text: str) -> str:
+    """``B63C   7/26        20060101AFI...`` (an ST.36 ``classification-ipcr`` text) or a plain
+    symbol, as ``B63C 7/26``."""
+    match = _IPCR.match(text)
+    return f"{match[1]} {match[2]}/{match[3]}" if match else " ".join(text.split())
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _all_words(elem: Any) -> str:
+    """The text of an element and its children, in one line (empty without the element)."""
+    return _words("".join(elem.itertext())) if elem is not None else ""
+
+
+def read_st36(path: Path) -> Iterator[Application]:
+    """Applications from WIPO ST.36-style XML: one ``patent-document`` or many under any root,
+    each with ``bibliographic-data`` (``application-reference/document-id`` with ``doc-number``
+    and ``date`` (YYYYMMDD), ``classifications-ipcr/classification-ipcr/text`` or
+    ``classification-ipc/main-classification`` and ``further-classification``,
+    ``invention-title``, ``parties`` with ``applicants`` and ``inventors`` (``addressbook``
+    with ``name`` or ``last-name``/``first-name`` and ``address/country``)), ``abstract`` and
+    ``claims``. Namespaces are ignored; a file with a DOCTYPE is refused (no entities)."""
+    from econsec.protect.lists.xmlstream import XmlStream
+
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise DataError("ST.36 files with a DOCTYPE or entities are not read", path=path, line=1)
+    stream = XmlStream(path)
+    for event, elem in stream.events():
+        if event != "end" or elem.tag != "patent-document":
+            continue
+        where = {"path": path, "line": stream.line(elem)}
+        biblio = elem.find("bibliographic-data")
+        source = biblio if biblio is not None else elem
+        doc = source.find("application-reference/document-id")
+        raw_date = _words(doc.findtext("date", "")) if doc is not None else ""
+        filed = (
+            f"{raw_date[:4]}-{raw_date[4:6]}-{raw_date[6:8]}"
+            if len(raw_date) == 8 and raw_date.isdigit()
+            else raw_date
+        )
+        codes = [
+            _st36_ipc(t.text or "")
+            for t in source.iter()
+            if t.tag in ("text", "main-classification", "further-classification")
+            and t.text
+            and _IPCR.match(t.text)
+        ]
+        people = []
+        for book in source.iterfind(".//inventor/addressbook"):
+            name = book.findtext("name") or " ".join(
+                filter(None, (book.findtext("first-name"), book.findtext("last-name")))
+            )
+            people.append({"name": _words(name), "country": book.findtext("address/country")})
+        applicants = [
+            _words(book.findtext("name") or book.findtext("orgname") or "")
+            for book in source.iterfind(".//applicant/addressbook")
+        ]
+        item = {
+            "id": _words(doc.findtext("doc-number", "")) if doc is not None else "",
+            "filing_date": filed,
+            "applicant": next(iter(applicants), ""),
+            "inventors": [p for p in people if p["name"]],
+            "title": _words(source.findtext("invention-title") or ""),
+            "abstract": _all_words(elem.find("abstract")),
+            "claims": _all_words(elem.find("claims")),
+            "ipc": codes,
+        }
+        yield _application(item, where)
+        stream.release(elem)
+
+
 def read_applications(path: Path) -> Iterator[Application]:
     """Applications from a JSON file (a list of objects with ``id``, ``filing_date`` (ISO),
     ``applicant``, ``inventors`` ([{"name", "country"}]), ``title``, ``abstract``, ``claims``
     and ``ipc`` (a list of symbols)) or a CSV file with those columns (``inventors`` as
-    ``name|CC; name|CC``, ``ipc`` as ``B63C 7/26; F41H 3/02``)."""
+    ``name|CC; name|CC``, ``ipc`` as ``B63C 7/26; F41H 3/02``), or WIPO ST.36-style XML
+    (``.xml``: :func:`read_st36`)."""
+    if path.suffix.lower() == ".xml":
+        yield from read_st36(path)
+        return
     if path.suffix.lower() == ".json":
         try:
             items = json.loads(path.read_text(encoding="utf-8"))

@@ -158,3 +158,65 @@ def test_csv_applications_and_their_errors(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="missing column"):
         list(read_applications(tmp_path / "cols.csv"))
     assert date(2025, 1, 31) == application.filing_date
+
+
+ST36 = """<?xml version="1.0" encoding="UTF-8"?>
+<patent-documents xmlns:x="urn:synthetic">
+  <patent-document lang="en">
+    <bibliographic-data>
+      <application-reference>
+        <document-id><country>JP</country><doc-number>2025-900001</doc-number>
+        <date>20250131</date></document-id>
+      </application-reference>
+      <classifications-ipcr>
+        <classification-ipcr>
+          <text>B01D  59/10        20060101AFI20250131BHJP</text></classification-ipcr>
+        <classification-ipcr>
+          <text>C01B   5/00        20060101ALI20250131BHJP</text></classification-ipcr>
+      </classifications-ipcr>
+      <invention-title lang="en">Synthetic isotope separation cascade</invention-title>
+      <parties>
+        <applicants><applicant sequence="1"><addressbook><orgname>Synthetic Applicant KK</orgname>
+          <address><country>JP</country></address></addressbook></applicant></applicants>
+        <inventors><inventor sequence="1"><addressbook><last-name>Synthetic</last-name>
+          <first-name>Hanako</first-name><address><country>JP</country></address></addressbook>
+        </inventor></inventors>
+      </parties>
+    </bibliographic-data>
+    <abstract><p>A synthetic abstract.</p></abstract>
+    <claims><claim num="1"><claim-text>A synthetic claim.</claim-text></claim></claims>
+  </patent-document>
+  <x:patent-document>
+    <x:bibliographic-data>
+      <x:application-reference><x:document-id><x:doc-number>2025-900002</x:doc-number>
+      <x:date>20250203</x:date></x:document-id></x:application-reference>
+      <x:classification-ipc><x:main-classification>A01B 63/10</x:main-classification>
+      </x:classification-ipc>
+      <x:invention-title>Synthetic plough</x:invention-title>
+    </x:bibliographic-data>
+  </x:patent-document>
+</patent-documents>
+"""
+
+
+def test_st36_style_xml(screener: FieldScreener, tmp_path: Path) -> None:
+    """SYNTHETIC ST.36-style XML: IPCR texts, a namespaced document, parties and claims."""
+    path = tmp_path / "applications.xml"
+    path.write_text(ST36, encoding="utf-8")
+    first, second = read_applications(path)
+    assert (first.id, first.filing_date.isoformat()) == ("2025-900001", "2025-01-31")
+    assert [str(s) for s in first.ipc] == ["B01D 59/10", "C01B 5/00"]
+    assert first.applicant == "Synthetic Applicant KK"
+    assert [(i.name, i.country) for i in first.inventors] == [("Hanako Synthetic", "JP")]
+    assert first.claims == "A synthetic claim." and first.title.startswith("Synthetic isotope")
+    assert screener.screen(first).fields == [10, 12]
+    assert (second.id, [str(s) for s in second.ipc]) == ("2025-900002", ["A01B 63/10"])
+    assert screener.screen(second).fields == []
+    bad = tmp_path / "bad.xml"
+    bad.write_text(ST36.replace("<date>20250131</date>", "<date>2025</date>"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad\.xml, line \d+, field 'filing_date'"):
+        list(read_applications(bad))
+    entity = tmp_path / "entity.xml"
+    entity.write_text('<!DOCTYPE x [<!ENTITY a "b">]><patent-documents/>', encoding="utf-8")
+    with pytest.raises(DataError, match="DOCTYPE"):
+        list(read_applications(entity))
