@@ -5,6 +5,8 @@ decided and their clocks extended. Commands that touch cases act as the user nam
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -92,12 +94,17 @@ def patents_screen(
 # -- cases --------------------------------------------------------------------------------------
 
 
-def _cases() -> tuple[Any, Any]:
+@contextmanager
+def _cases() -> Iterator[tuple[Any, Any]]:
+    """The case engine and its Security for one command (the store closed after it)."""
     from econsec import open_security
     from econsec.cases.service import Cases
 
     security = open_security()
-    return Cases(security), security
+    try:
+        yield Cases(security), security
+    finally:
+        security.app.dispose()
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -149,12 +156,12 @@ def cases_open(
     on: Annotated[str | None, typer.Option("--on", help="Day of receipt (YYYY-MM-DD).")] = None,
 ) -> None:
     """Open a case of any workflow (a consultation, a compensation claim, ...)."""
-    cases, security = _cases()
-    case = cases.open(
-        security.actor(as_user, "cli"), workflow, reference=reference, title=title,
-        workspace=workspace, level=level, on=_day(on, "--on"),
-    )  # fmt: skip
-    out_console.print(f"case {case['id']} opened ({case['workflow']}, {case['state']})")
+    with _cases() as (cases, security):
+        case = cases.open(
+            security.actor(as_user, "cli"), workflow, reference=reference, title=title,
+            workspace=workspace, level=level, on=_day(on, "--on"),
+        )  # fmt: skip
+        out_console.print(f"case {case['id']} opened ({case['workflow']}, {case['state']})")
 
 
 @app.command("list")
@@ -180,20 +187,20 @@ def cases_list(
         if period.unit not in ("days", "weeks"):
             raise InvalidInput(f"--due-within takes days or weeks (7d, 2w), not {due_within!r}")
         days = period.amount * (7 if period.unit == "weeks" else 1)
-    cases, security = _cases()
-    found = cases.list(security.actor(as_user, "cli"), workflow_name=workflow, due_within=days)
-    if fmt == ScreenFormat.json:
-        print_json(found)
-        return
-    table = Table("id", "workflow", "reference", "title", "state", "next due", "assignee")
-    for c in found:
-        overdue = any(k["overdue"] for k in c["clocks"])
-        due = (c["next_due"] or "") + (" OVERDUE" if overdue else "")
-        table.add_row(
-            str(c["id"]), c["workflow"], c["reference"], c["title"], c["state"], due,
-            c["assignee"] or "",
-        )  # fmt: skip
-    out_console.print(table)
+    with _cases() as (cases, security):
+        found = cases.list(security.actor(as_user, "cli"), workflow_name=workflow, due_within=days)
+        if fmt == ScreenFormat.json:
+            print_json(found)
+            return
+        table = Table("id", "workflow", "reference", "title", "state", "next due", "assignee")
+        for c in found:
+            overdue = any(k["overdue"] for k in c["clocks"])
+            due = (c["next_due"] or "") + (" OVERDUE" if overdue else "")
+            table.add_row(
+                str(c["id"]), c["workflow"], c["reference"], c["title"], c["state"], due,
+                c["assignee"] or "",
+            )  # fmt: skip
+        out_console.print(table)
 
 
 @app.command("show")
@@ -205,8 +212,8 @@ def cases_show(
     ),
 ) -> None:
     """A case with its clocks, what may happen next and its history."""
-    cases, security = _cases()
-    _print_case(cases.show(security.actor(as_user, "cli"), case_id), fmt)
+    with _cases() as (cases, security):
+        _print_case(cases.show(security.actor(as_user, "cli"), case_id), fmt)
 
 
 @app.command("decide")
@@ -223,9 +230,9 @@ def cases_decide(
     ),
 ) -> None:
     """Make a transition of the case's workflow (a decision, a reply, a withdrawal)."""
-    cases, security = _cases()
-    actor = security.actor(as_user, "cli")
-    _print_case(cases.act(actor, case_id, transition, reason=reason, on=_day(on, "--on")), fmt)
+    with _cases() as (cases, security):
+        actor = security.actor(as_user, "cli")
+        _print_case(cases.act(actor, case_id, transition, reason=reason, on=_day(on, "--on")), fmt)
 
 
 @app.command("extend")
@@ -237,10 +244,10 @@ def cases_extend(
     reason: Annotated[str, typer.Option("--reason", help="Why.")],
 ) -> None:
     """Extend a running clock to a new total period, within its statutory limit."""
-    cases, security = _cases()
-    case = cases.extend(security.actor(as_user, "cli"), case_id, clock, period, reason=reason)
-    due = next(c["due"] for c in case["clocks"] if c["name"] == clock)
-    out_console.print(f"case {case_id}: {clock} now due {due}")
+    with _cases() as (cases, security):
+        case = cases.extend(security.actor(as_user, "cli"), case_id, clock, period, reason=reason)
+        due = next(c["due"] for c in case["clocks"] if c["name"] == clock)
+        out_console.print(f"case {case_id}: {clock} now due {due}")
 
 
 @app.command("attach")
@@ -250,9 +257,9 @@ def cases_attach(
     as_user: AsUser,
 ) -> None:
     """Attach a Council document to the case (its own level still decides who reads it)."""
-    cases, security = _cases()
-    cases.attach(security.actor(as_user, "cli"), case_id, document)
-    out_console.print(f"document {document} attached to case {case_id}")
+    with _cases() as (cases, security):
+        cases.attach(security.actor(as_user, "cli"), case_id, document)
+        out_console.print(f"document {document} attached to case {case_id}")
 
 
 PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
@@ -290,23 +297,23 @@ def infra_submit(
     if missing:
         raise DataError(f"missing: {', '.join(missing)}", path=path, field=missing[0])
     checks = _check_plan(plan, concern)
-    cases, security = _cases()
-    case = cases.open(
-        security.actor(as_user, "cli"),
-        "infra_plan",
-        reference=str(plan["reference"]),
-        title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
-        workspace=workspace,
-        level=level,
-        data={**plan, "checks": checks},
-        on=_day(received, "--received"),
-    )
-    review = next(c for c in case["clocks"] if c["name"] == "review")
-    out_console.print(
-        f"case {case['id']} opened: review due {review['due']} (at most {review['limit']})"
-    )
-    for line in _findings(checks):
-        out_console.print(f"  {line}")
+    with _cases() as (cases, security):
+        case = cases.open(
+            security.actor(as_user, "cli"),
+            "infra_plan",
+            reference=str(plan["reference"]),
+            title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
+            workspace=workspace,
+            level=level,
+            data={**plan, "checks": checks},
+            on=_day(received, "--received"),
+        )
+        review = next(c for c in case["clocks"] if c["name"] == "review")
+        out_console.print(
+            f"case {case['id']} opened: review due {review['due']} (at most {review['limit']})"
+        )
+        for line in _findings(checks):
+            out_console.print(f"  {line}")
 
 
 def _check_plan(plan: dict[str, Any], concern: str | None) -> dict[str, Any]:
@@ -356,25 +363,25 @@ def patents_import(
     catalogue = open_catalogue()
     screener = FieldScreener(read_fields(fields) if fields else loaded_fields(catalogue))
     applications = list(read_applications(path))  # all read and checked before any is opened
-    cases, security = _cases()
-    actor = security.actor(as_user, "cli")
-    matched = 0
-    for application in applications:
-        screened = screener.screen(application)
-        matched += bool(screened.fields)
-        cases.open(
-            actor,
-            "patent",
-            reference=application.id,
-            title=application.title or application.id,
-            workspace=workspace,
-            level=level,
-            data={**application.as_dict(), "screening": screened.as_dict()},
-            on=application.filing_date,
+    with _cases() as (cases, security):
+        actor = security.actor(as_user, "cli")
+        matched = 0
+        for application in applications:
+            screened = screener.screen(application)
+            matched += bool(screened.fields)
+            cases.open(
+                actor,
+                "patent",
+                reference=application.id,
+                title=application.title or application.id,
+                workspace=workspace,
+                level=level,
+                data={**application.as_dict(), "screening": screened.as_dict()},
+                on=application.filing_date,
+            )
+        out_console.print(
+            f"{len(applications):,} patent cases opened, {matched:,} in a specified field"
         )
-    out_console.print(
-        f"{len(applications):,} patent cases opened, {matched:,} in a specified field"
-    )
 
 
 @app.command("remind")
@@ -388,11 +395,11 @@ def cases_remind(
     from econsec.cases.notify import Notices
     from econsec.settings import get_settings
 
-    _, security = _cases()
-    notices = Notices(security, get_settings())
-    added = notices.remind(within)
-    sent = notices.deliver()
-    out_console.print(f"{added} notification(s) added, {sent} e-mailed")
+    with _cases() as (_, security):
+        notices = Notices(security, get_settings())
+        added = notices.remind(within)
+        sent = notices.deliver()
+        out_console.print(f"{added} notification(s) added, {sent} e-mailed")
 
 
 @app.command("inbox")
@@ -408,19 +415,19 @@ def cases_inbox(
     from econsec.cases.notify import Notices
     from econsec.settings import get_settings
 
-    _, security = _cases()
-    actor = security.actor(as_user, "cli")
-    notices = Notices(security, get_settings())
-    found = notices.inbox(actor, unread_only=unread)
-    if mark_read:
-        notices.mark_read(actor)
-    if fmt == ScreenFormat.json:
-        print_json(found)
-        return
-    table = Table("#", "case", "when", "message", "read")
-    for n in found:
-        table.add_row(
-            str(n["id"]), str(n["case"]), n["created_at"][:16], n["message"],
-            "yes" if n["read"] else "",
-        )  # fmt: skip
-    out_console.print(table)
+    with _cases() as (_, security):
+        actor = security.actor(as_user, "cli")
+        notices = Notices(security, get_settings())
+        found = notices.inbox(actor, unread_only=unread)
+        if mark_read:
+            notices.mark_read(actor)
+        if fmt == ScreenFormat.json:
+            print_json(found)
+            return
+        table = Table("#", "case", "when", "message", "read")
+        for n in found:
+            table.add_row(
+                str(n["id"]), str(n["case"]), n["created_at"][:16], n["message"],
+                "yes" if n["read"] else "",
+            )  # fmt: skip
+        out_console.print(table)

@@ -84,7 +84,11 @@ DYNAMIC = (
     N_("superseded"),
     N_("removed"),
     N_("Supply lost by the most exposed importers if %(exporter)s stops, %(year)s"),  # scenario
-    N_("installation"),  # what a case's state permits
+    N_("installation"),  # what a case's state permits, or its effects
+    N_("publication_suspended"),
+    N_("withdrawal_barred"),
+    N_("working_needs_permission"),
+    N_("foreign_filing_barred"),
 )
 
 

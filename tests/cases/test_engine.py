@@ -99,7 +99,14 @@ def test_patent_clocks_and_renewals(world: World) -> None:
     assert clock(opened, "foreign_ban")["due"] == "2025-11-30"  # 10 months
     cases.act(ada, case, "refer", reason="field 10", on=D("2025-03-03"))
     cases.act(ada, case, "notify_applicant", on=D("2025-04-01"))
+    assert opened["permits"] == ["foreign_filing_barred"]
     view = cases.act(ada, case, "designate", reason="uranium enrichment", on=D("2025-06-30"))
+    assert view["permits"] == [
+        "publication_suspended",
+        "withdrawal_barred",
+        "working_needs_permission",
+        "foreign_filing_barred",
+    ]
     assert clock(view, "foreign_ban")["stopped_on"] == "2025-06-30"
     assert clock(view, "designation")["due"] == "2026-06-30"  # 1 year from 06-30
     view = cases.act(ada, case, "renew", reason="still sensitive", on=D("2026-06-01"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests.cli.test_cli import fail, run, run_json
 from tests.conftest import ROOT, shared_file
 from tests.protect.conftest import LISTED_ENTITY, UN_NEW, un_file
 from tests.security.world import KEY, World, build_world
+from tests.store.conftest import POSTGRES_URL, fresh_database
 
 
 def test_screen_json_from_the_loaded_fields(
@@ -50,14 +52,36 @@ def test_screen_table_from_a_fields_file(
 SECTORS = ROOT / "data" / "policy" / "infrastructure_sectors.yaml"
 
 
-@pytest.fixture
-def world_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """A Council world on SQLite (SYNTHETIC users) that the CLI's settings point at."""
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world_env(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
+    """A Council world (SYNTHETIC users) on SQLite or PostgreSQL that the CLI points at."""
     from econsec.settings import get_settings
 
-    built = build_world(
-        f"sqlite:///{tmp_path / 'app.db'}", tmp_path, people=("ada", "rita", "lena"), papers=()
-    )
+    with ExitStack() as stack:
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+        if request.param == "postgres":
+            url = stack.enter_context(fresh_database(POSTGRES_URL))
+        yield from _world_env(url, tmp_path, monkeypatch)
+    get_settings.cache_clear()
+
+
+def _world_env(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    from econsec.settings import get_settings
+    from econsec.store import app as app_store
+
+    # Commands that leave their app store open to the end of the process (as a CLI may) keep
+    # it here until the test ends, when it is closed (PostgreSQL would warn of the connection).
+    opened: list[app_store.AppStore] = []
+    real_open = app_store.open_app_store
+
+    def keep(store_url: str) -> app_store.AppStore:
+        opened.append(real_open(store_url))
+        return opened[-1]
+
+    monkeypatch.setattr(app_store, "open_app_store", keep)
+    built = build_world(url, tmp_path, people=("ada", "rita", "lena"), papers=())
     for name, value in {
         "ECONSEC_HOME": str(built.settings.home),
         "ECONSEC_DATABASE_URL": built.url,
@@ -69,7 +93,8 @@ def world_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World
     get_settings.cache_clear()
     yield built
     built.close()
-    get_settings.cache_clear()
+    for store in opened:
+        store.dispose()
 
 
 def test_an_installation_plan_from_submission_to_order(
