@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from econsec.api.routers.cases import cases_of
@@ -16,7 +16,15 @@ from econsec.cases.workflow import workflows
 from econsec.errors import EconsecError, InvalidInput
 from econsec.store.app import utcnow
 from econsec.web import guard
-from econsec.web.pages import current_actor, failure, highest_level, render, sign_in_first
+from econsec.web.pages import (
+    council_of,
+    current_actor,
+    failure,
+    highest_level,
+    render,
+    security_of,
+    sign_in_first,
+)
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 
@@ -49,6 +57,8 @@ def queue(request: Request, workflow: str = "", due_within: str = "") -> Respons
     return render(
         request,
         "cases.html",
+        workspaces=[w["name"] for w in council_of(request).workspaces(actor)],
+        levels=security_of(request).levels.names,
         actor=actor,
         section="cases",
         banner=highest_level([c["level"] for c in found], request),
@@ -58,6 +68,93 @@ def queue(request: Request, workflow: str = "", due_within: str = "") -> Respons
         form={"workflow": workflow, "due_within": due_within},
         error=error,
     )
+
+
+@router.post("/cases/infra", response_model=None)
+def submit_plan(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    workspace: Annotated[str, Form()],
+    level: Annotated[str, Form()] = "confidential",
+    received: Annotated[str, Form()] = "",
+    concern: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Submit an installation plan (a JSON file): the checks, then its case."""
+    import json
+
+    from econsec.api.routers.cases import PLAN_REQUIRED
+    from econsec.cases.infra import run_checks
+    from econsec.errors import DataError
+
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    name = file.filename or "plan.json"
+    try:
+        guard.check_csrf(request, csrf)
+        try:
+            plan = json.loads(file.file.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataError(f"not a JSON plan: {exc}", path=name) from None
+        if not isinstance(plan, dict):
+            raise DataError("a plan is a JSON object", path=name)
+        missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
+        if missing:
+            raise DataError(f"missing: {', '.join(missing)}", path=name, field=missing[0])
+        state = request.app.state
+        checks = run_checks(
+            plan, catalogue=state.catalogue, protect=state.protect, concern=concern or None
+        )
+        case = cases_of(request).open(
+            actor,
+            "infra_plan",
+            reference=str(plan["reference"]),
+            title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
+            workspace=workspace,
+            level=level,
+            data={**plan, "checks": checks},
+            on=_day(received),
+        )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse(f"/web/cases/{case['id']}", status_code=303)
+
+
+@router.post("/cases/patents", response_model=None)
+def import_patents(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    workspace: Annotated[str, Form()],
+    level: Annotated[str, Form()] = "confidential",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Import patent applications (JSON, CSV or ST.36-style XML): a case each."""
+    from econsec.api.routers.cases import applications_of
+    from econsec.cases.patents import FieldScreener, loaded_fields
+
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        guard.check_csrf(request, csrf)
+        screener = FieldScreener(loaded_fields(request.app.state.catalogue))
+        engine = cases_of(request)
+        for application in applications_of(file):
+            screened = screener.screen(application)
+            engine.open(
+                actor,
+                "patent",
+                reference=application.id,
+                title=application.title or application.id,
+                workspace=workspace,
+                level=level,
+                data={**application.as_dict(), "screening": screened.as_dict()},
+                on=application.filing_date,
+            )
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse("/web/cases?workflow=patent", status_code=303)
 
 
 @router.post("/cases/notifications/read", response_model=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,48 @@ def test_notifications_on_the_cases_page(app: Any, world: World) -> None:
     )
     assert answer.status_code == 303
     assert "Unread notifications" not in rita.get("/web/cases").text
+
+
+def test_submit_a_plan_and_import_applications(app: Any, world: World, tmp_path: Path) -> None:
+    """Through the page's forms: a SYNTHETIC plan (the sectors are the real policy data) and
+    the labelled SYNTHETIC applications (the real field list)."""
+    import json
+
+    from econsec.datasets.catalogue import Catalogue
+    from tests.cases.test_patent_screening_synthetic import FIELDS, LABELLED, applications_file
+    from tests.conftest import ROOT
+
+    catalogue: Catalogue = app.state.catalogue
+    catalogue.load("infrastructure_sectors", ROOT / "data/policy/infrastructure_sectors.yaml", {})
+    catalogue.load("patent_fields", FIELDS, {})
+    ada = signed_in(app, "ada")
+    page = ada.get("/web/cases")
+    assert 'action="/web/cases/infra"' in page.text and 'action="/web/cases/patents"' in page.text
+    plan = {"reference": "PLAN-WEB-9", "operator": "Synthetic Gas KK", "sector": "gas",
+            "equipment": "pipeline SCADA"}  # fmt: skip
+    token = ada.cookies.get(guard.CSRF_COOKIE)
+    answer = ada.post(
+        "/web/cases/infra",
+        data={"workspace": "council-a", "level": "confidential", "csrf": token},
+        files={"file": ("plan.json", json.dumps(plan).encode(), "application/json")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    shown = ada.get(answer.headers["location"]).text
+    assert "PLAN-WEB-9" in shown and "review" in shown
+    refused = ada.post(
+        "/web/cases/infra",
+        data={"workspace": "council-a", "csrf": token},
+        files={"file": ("plan.json", b'{"reference": "X"}', "application/json")},
+    )
+    assert refused.status_code == 422 and "missing: operator" in refused.text
+    path = applications_file(tmp_path)
+    imported = ada.post(
+        "/web/cases/patents",
+        data={"workspace": "council-a", "level": "secret", "csrf": token},
+        files={"file": ("applications.json", path.read_bytes(), "application/json")},
+        follow_redirects=False,
+    )
+    assert imported.status_code == 303
+    listed = ada.get("/web/cases", params={"workflow": "patent"}).text
+    assert all(ident in listed for ident, *_ in LABELLED)

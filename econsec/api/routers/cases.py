@@ -162,7 +162,7 @@ def submit_plan(request: Request, actor: ActorDep, body: Plan) -> dict[str, Any]
     )
 
 
-def _applications(upload: UploadFile) -> list[Any]:
+def applications_of(upload: UploadFile) -> list[Any]:
     """The applications of an uploaded JSON or CSV file (checked whole before use)."""
     from econsec.cases.patents import read_applications
 
@@ -187,7 +187,7 @@ def screen_patents(
     from econsec.cases.patents import FieldScreener, loaded_fields
 
     screener = FieldScreener(loaded_fields(request.app.state.catalogue))
-    return [screener.screen(a).as_dict() for a in _applications(file)]
+    return [screener.screen(a).as_dict() for a in applications_of(file)]
 
 
 @router.post("/patents", status_code=201)
@@ -204,7 +204,7 @@ def import_patents(
     screener = FieldScreener(loaded_fields(request.app.state.catalogue))
     engine = cases_of(request)
     opened = []
-    for application in _applications(file):
+    for application in applications_of(file):
         screened = screener.screen(application)
         case = engine.open(
             actor,
