@@ -137,6 +137,7 @@ def test_submit_a_plan_and_import_applications(app: Any, world: World, tmp_path:
     assert answer.status_code == 303, answer.text
     shown = ada.get(answer.headers["location"]).text
     assert "PLAN-WEB-9" in shown and "review" in shown
+    assert "Automatic checks" in shown and "role, timing, supplier" in shown  # missing items
     refused = ada.post(
         "/web/cases/infra",
         data={"workspace": "council-a", "csrf": token},
@@ -153,3 +154,9 @@ def test_submit_a_plan_and_import_applications(app: Any, world: World, tmp_path:
     assert imported.status_code == 303
     listed = ada.get("/web/cases", params={"workflow": "patent"}).text
     assert all(ident in listed for ident, *_ in LABELLED)
+    number = re.findall(r'<a href="/web/cases/(\d+)">', listed)
+    uranium = next(
+        page for page in (ada.get(f"/web/cases/{n}").text for n in number) if "syn-10" in page
+    )
+    assert "First-stage screening" in uranium and "limited to uranium or plutonium" in uranium
+    assert "needs judgement" in uranium
