@@ -9,7 +9,9 @@ A plan is a JSON object. The engine needs ``reference``, ``operator``, ``sector`
   ``ownership`` and ``officers``), the ``maintenance`` contractors and the
   ``risk_measures``;
 * **sector**: whether ``sector`` is one of the sectors of the policy data
-  (``infrastructure_sectors.yaml``);
+  (``infrastructure_sectors.yaml``), and whether the operator is designated in it on the day
+  of receipt (the register of :meth:`econsec.cases.service.Cases.designate_operator`; not
+  checked while the register is empty);
 * **parties**: every named party (supplier, manufacturers, component suppliers, maintenance
   contractors, and the officers and owners of each) screened with the screening engine
   against the active lists; and whether its country is in the countries-of-concern group the
@@ -93,8 +95,10 @@ def check_plan(
     sectors: Iterable[str],
     concern: Iterable[str] = (),
     screen: Screen | None = None,
+    designated: bool | None = None,
 ) -> dict[str, Any]:
-    """The findings of the automatic checks (see the module's text)."""
+    """The findings of the automatic checks (see the module's text); ``designated``: whether
+    the operator is designated in the sector (None: no operator recorded, not checked)."""
     concern_set = {c.upper() for c in concern}
     found = []
     for party in parties(plan):
@@ -117,12 +121,21 @@ def check_plan(
         "concern_group": sorted(concern_set),
         "screened": screen is not None,
         "parties": found,
-        "flags": len(flagged) + len(absent) + (0 if sector_known else 1),
+        "operator_designated": designated,
+        "flags": len(flagged)
+        + len(absent)
+        + (0 if sector_known else 1)
+        + (1 if designated is False else 0),
     }
 
 
 def run_checks(
-    plan: dict[str, Any], *, catalogue: Any, protect: Any, concern: str | None = None
+    plan: dict[str, Any],
+    *,
+    catalogue: Any,
+    protect: Any,
+    concern: str | None = None,
+    designated: bool | None = None,
 ) -> dict[str, Any]:
     """The checks with the loaded data: sectors from the ``infrastructure_sectors`` dataset,
     parties against the active screening lists (if any are loaded), countries against the
@@ -149,4 +162,10 @@ def run_checks(
             ]
 
     codes = [c.strip() for c in (concern or "").split(",") if c.strip()]
-    return check_plan(plan, sectors=sectors, concern=concern_members(codes), screen=screen)
+    return check_plan(
+        plan,
+        sectors=sectors,
+        concern=concern_members(codes),
+        screen=screen,
+        designated=designated,
+    )

@@ -95,3 +95,16 @@ class CaseNotification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DesignatedOperator(Base):
+    """An operator designated in a sector of core infrastructure (ESPA Art. 50; migration
+    0008): only a designated operator files installation plans in that sector."""
+
+    __tablename__ = "case_operators"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sector: Mapped[str] = mapped_column(String(60), primary_key=True)
+    designated_on: Mapped[date] = mapped_column(Date)
+    designated_by: Mapped[str] = mapped_column(String(100))
+    revoked_on: Mapped[date | None] = mapped_column(Date)

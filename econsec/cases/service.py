@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from econsec.cases.models import Case, CaseAttachment, CaseClock, CaseEvent
+from econsec.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseClock,
+    CaseEvent,
+    DesignatedOperator,
+)
 from econsec.cases.notify import notify
 from econsec.cases.periods import Period, period_end
 from econsec.cases.workflow import Workflow, workflow
@@ -318,6 +324,59 @@ class Cases:
 
         return self._change(actor, "write", "case.attach", case_id, work)
 
+    # -- designated operators ------------------------------------------------------------------
+
+    def designate_operator(
+        self, actor: Actor, name: str, sector: str, on: date | None = None
+    ) -> dict[str, Any]:
+        """Record that ``name`` is designated in ``sector`` from ``on`` (who may decide;
+        audited as ``operator.designate``)."""
+        self.security.require(actor, "decide", "operator.designate")
+        if not name.strip() or not sector.strip():
+            raise InvalidInput("an operator needs a name and a sector")
+        day = on or utcnow().date()
+
+        def work(session: Session) -> dict[str, Any]:
+            row = session.get(DesignatedOperator, (name.strip(), sector.strip()))
+            if row is None:
+                row = DesignatedOperator(
+                    name=name.strip(), sector=sector.strip(), designated_on=day,
+                    designated_by=actor.name,
+                )  # fmt: skip
+                session.add(row)
+            else:
+                row.designated_on, row.revoked_on, row.designated_by = day, None, actor.name
+            self.security.log(
+                session, actor.name, actor.channel, "operator.designate",
+                target=row.name, sector=row.sector,
+            )  # fmt: skip
+            return _operator(row)
+
+        return self.security.run(work)
+
+    def operators(self, sector: str | None = None) -> list[dict[str, Any]]:
+        """The designated operators (a sector's, or all), by sector and name."""
+        with self.security.session() as session:
+            query = select(DesignatedOperator).order_by(
+                DesignatedOperator.sector, DesignatedOperator.name
+            )
+            if sector:
+                query = query.where(DesignatedOperator.sector == sector)
+            return [_operator(row) for row in session.scalars(query)]
+
+    def designated(self, name: str, sector: str, on: date) -> bool | None:
+        """Whether ``name`` is designated in ``sector`` on ``on``; None when no operator is
+        recorded at all (the check cannot be made)."""
+        with self.security.session() as session:
+            if session.scalar(select(func.count()).select_from(DesignatedOperator)) == 0:
+                return None
+            row = session.get(DesignatedOperator, (name.strip(), sector.strip()))
+            return bool(
+                row is not None
+                and row.designated_on <= on
+                and (row.revoked_on is None or row.revoked_on > on)
+            )
+
     # -- clocks ---------------------------------------------------------------------------------
 
     @staticmethod
@@ -464,6 +523,16 @@ class Cases:
                 continue
             out.append(view)
         return sorted(out, key=lambda v: (v["next_due"] is None, v["next_due"] or "", v["id"]))
+
+
+def _operator(row: DesignatedOperator) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "sector": row.sector,
+        "designated_on": row.designated_on.isoformat(),
+        "designated_by": row.designated_by,
+        "revoked_on": row.revoked_on.isoformat() if row.revoked_on else None,
+    }
 
 
 def _clock(row: CaseClock, today: date) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from econsec.cli.common import err_console, out_console, print_json
 from econsec.errors import InvalidInput
+from econsec.store.app import utcnow
 
 app = typer.Typer(help="Case workflows: infrastructure plans (pillar 2), patents (pillar 4).")
 patents_app = typer.Typer(help="Patent applications and the non-disclosure fields (pillar 4).")
@@ -296,7 +297,12 @@ def infra_submit(
     missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
     if missing:
         raise DataError(f"missing: {', '.join(missing)}", path=path, field=missing[0])
-    checks = _check_plan(plan, concern)
+    day = _day(received, "--received")
+    with _cases() as (cases, _security):
+        designated = cases.designated(
+            str(plan["operator"]), str(plan["sector"]), day or utcnow().date()
+        )
+    checks = _check_plan(plan, concern, designated)
     with _cases() as (cases, security):
         case = cases.open(
             security.actor(as_user, "cli"),
@@ -316,13 +322,21 @@ def infra_submit(
             out_console.print(f"  {line}")
 
 
-def _check_plan(plan: dict[str, Any], concern: str | None) -> dict[str, Any]:
+def _check_plan(
+    plan: dict[str, Any], concern: str | None, designated: bool | None
+) -> dict[str, Any]:
     from econsec import open_catalogue, open_protect
     from econsec.cases.infra import run_checks
 
     protect = open_protect()
     try:
-        return run_checks(plan, catalogue=open_catalogue(), protect=protect, concern=concern)
+        return run_checks(
+            plan,
+            catalogue=open_catalogue(),
+            protect=protect,
+            concern=concern,
+            designated=designated,
+        )
     finally:
         protect.store.app.dispose()
 
@@ -333,6 +347,8 @@ def _findings(checks: dict[str, Any]) -> list[str]:
         lines.append("missing: " + ", ".join(checks["missing"]))
     if not checks["sector_known"]:
         lines.append("sector: not one of the policy data's sectors")
+    if checks.get("operator_designated") is False:
+        lines.append("operator: not designated in this sector")
     if not checks["screened"]:
         lines.append("parties not screened: no screening list is loaded")
     for party in checks["parties"]:
@@ -431,3 +447,41 @@ def cases_inbox(
                 "yes" if n["read"] else "",
             )  # fmt: skip
         out_console.print(table)
+
+
+operators_app = typer.Typer(help="Operators designated in the sectors of core infrastructure.")
+app.add_typer(operators_app, name="operators")
+
+
+@operators_app.command("designate")
+def operators_designate(
+    name: Annotated[str, typer.Argument(help="The operator's name, as in its plans.")],
+    sector: Annotated[str, typer.Option("--sector", help="Sector id (infrastructure_sectors).")],
+    as_user: AsUser,
+    on: Annotated[str | None, typer.Option("--on", help="Designated on (YYYY-MM-DD).")] = None,
+) -> None:
+    """Record an operator's designation in a sector (who may decide; audited)."""
+    with _cases() as (cases, security):
+        done = cases.designate_operator(
+            security.actor(as_user, "cli"), name, sector, _day(on, "--on")
+        )
+    out_console.print(f"{done['name']} designated in {done['sector']} from {done['designated_on']}")
+
+
+@operators_app.command("list")
+def operators_list(
+    sector: Annotated[str | None, typer.Option("--sector", help="Only this sector.")] = None,
+    fmt: Annotated[ScreenFormat, typer.Option("--format", help="table or json.")] = (
+        ScreenFormat.table
+    ),
+) -> None:
+    """The designated operators, by sector."""
+    with _cases() as (cases, _security):
+        found = cases.operators(sector)
+    if fmt == ScreenFormat.json:
+        print_json(found)
+        return
+    table = Table("sector", "operator", "designated on", "by")
+    for row in found:
+        table.add_row(row["sector"], row["name"], row["designated_on"], row["designated_by"])
+    out_console.print(table)

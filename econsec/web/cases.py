@@ -103,8 +103,16 @@ def submit_plan(
         if missing:
             raise DataError(f"missing: {', '.join(missing)}", path=name, field=missing[0])
         state = request.app.state
+        day = _day(received)
+        designated = cases_of(request).designated(
+            str(plan["operator"]), str(plan["sector"]), day or utcnow().date()
+        )
         checks = run_checks(
-            plan, catalogue=state.catalogue, protect=state.protect, concern=concern or None
+            plan,
+            catalogue=state.catalogue,
+            protect=state.protect,
+            concern=concern or None,
+            designated=designated,
         )
         case = cases_of(request).open(
             actor,
@@ -114,7 +122,7 @@ def submit_plan(
             workspace=workspace,
             level=level,
             data={**plan, "checks": checks},
-            on=_day(received),
+            on=day,
         )
     except EconsecError as error:
         return failure(request, actor, error)

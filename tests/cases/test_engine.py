@@ -270,3 +270,18 @@ def test_consultations_and_compensation_claims(world: World) -> None:
     cases.act(ada, number, "start_review")
     granted = cases.act(ada, number, "grant", reason="JPY 8,000,000: normal loss only")
     assert granted["state"] == "granted" and granted["data"]["amount_claimed_jpy"] == 12_000_000
+
+
+def test_the_register_of_designated_operators(world: World) -> None:
+    cases = Cases(world.security)
+    ada, rita = world.actor("ada"), world.actor("rita")
+    assert cases.designated("Synthetic Power KK", "electricity", D("2025-01-10")) is None
+    with pytest.raises(AccessDenied):  # an analyst may not designate
+        cases.designate_operator(rita, "Synthetic Power KK", "electricity")
+    cases.designate_operator(ada, "Synthetic Power KK", "electricity", D("2024-05-17"))
+    assert cases.designated("Synthetic Power KK", "electricity", D("2025-01-10")) is True
+    assert cases.designated("Synthetic Power KK", "electricity", D("2024-05-16")) is False
+    assert cases.designated("Synthetic Power KK", "gas", D("2025-01-10")) is False
+    assert cases.designated("Other KK", "electricity", D("2025-01-10")) is False
+    assert [o["name"] for o in cases.operators("electricity")] == ["Synthetic Power KK"]
+    assert cases.operators("gas") == []

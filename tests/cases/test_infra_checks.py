@@ -73,3 +73,10 @@ def test_checks_screen_every_party_and_flag_countries_of_concern() -> None:
     assert checks["flags"] == 3  # two parties, one missing country
     unknown = check_plan({**PLAN, "sector": "space"}, sectors={"electricity"})
     assert not unknown["sector_known"] and not unknown["screened"]
+
+
+def test_an_operator_not_designated_is_a_finding() -> None:
+    plain = check_plan(PLAN, sectors={"electricity"})
+    assert plain["operator_designated"] is None and plain["flags"] == 1  # the missing country
+    refused = check_plan(PLAN, sectors={"electricity"}, designated=False)
+    assert refused["operator_designated"] is False and refused["flags"] == 2

@@ -124,16 +124,23 @@ def test_an_installation_plan_from_submission_to_order(
         ),
         encoding="utf-8",
     )
+    out, _ = run(capsys, "cases", "operators", "designate", "Another Telecom KK", "--sector",
+                 "telecom", "--as", "ada", "--on", "2024-05-17")  # fmt: skip
+    assert "Another Telecom KK designated in telecom from 2024-05-17" in out
+    assert [
+        o["name"] for o in run_json(capsys, "cases", "operators", "list", "--format", "json")
+    ] == ["Another Telecom KK"]
     submit = ("cases", "infra", "submit", str(plan), "--as", "ada", "--workspace", "council-a")
     out, _ = run(capsys, *submit, "--received", "2025-01-10", "--concern", "CHN,RUS")
     assert "case 1 opened: review due 2025-02-09 (at most 2025-05-10)" in out
     assert "missing: supplier.ownership, supplier.officers" in out
+    assert "operator: not designated in this sector" in out  # the register knows another
     assert f"manufacturer {listed}: listed as" in out and "un-sc" in out
     assert "component_supplier Synthetic Optics: country CHN of concern" in out
     shown = run_json(capsys, "cases", "show", "1", "--as", "ada", "--format", "json")
     assert shown["state"] == "received" and shown["data"]["operator"] == "Synthetic Telecom KK"
     checks = shown["data"]["checks"]
-    assert checks["screened"] and checks["sector_known"] and checks["flags"] == 4
+    assert checks["screened"] and checks["sector_known"] and checks["flags"] == 5
     code, _, err = fail(capsys, "cases", "show", "1", "--as", "lena")  # level too low
     assert code != 0 and "no case 1" in err
     run(capsys, "cases", "decide", "1", "start_review", "--as", "ada", "--on", "2025-01-12")

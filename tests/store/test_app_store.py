@@ -54,7 +54,7 @@ def runner(app_store: AppStore, catalogue: Catalogue) -> Iterator[JobRunner]:
     jobs.close()
 
 
-HEAD = "0007"  # the newest migration
+HEAD = "0008"  # the newest migration
 
 
 def test_migrations_create_jobs_table(app_url: str) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from econsec.api.routers.council import ActorDep
 from econsec.cases.service import Cases
 from econsec.errors import DataError, InvalidInput
+from econsec.store.app import utcnow
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -105,6 +106,24 @@ def open_case(request: Request, actor: ActorDep, body: NewCase) -> dict[str, Any
     )
 
 
+class Operator(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    sector: str = Field(min_length=1, max_length=60, examples=["telecom"])
+    on: date | None = None
+
+
+@router.get("/operators")
+def operators(request: Request, actor: ActorDep, sector: str | None = None) -> list[dict[str, Any]]:
+    """The operators designated in the sectors of core infrastructure."""
+    return cases_of(request).operators(sector)
+
+
+@router.post("/operators", status_code=201)
+def designate(request: Request, actor: ActorDep, body: Operator) -> dict[str, Any]:
+    """Record an operator's designation in a sector (who may decide; audited)."""
+    return cases_of(request).designate_operator(actor, body.name, body.sector, body.on)
+
+
 @router.get("/{case_id}")
 def show_case(request: Request, actor: ActorDep, case_id: int) -> dict[str, Any]:
     """A case with its clocks, the transitions allowed now and its history."""
@@ -144,11 +163,15 @@ def submit_plan(request: Request, actor: ActorDep, body: Plan) -> dict[str, Any]
     missing = [f for f in PLAN_REQUIRED if not body.plan.get(f)]
     if missing:
         raise DataError(f"missing: {', '.join(missing)}", field=f"plan.{missing[0]}")
+    designated = cases_of(request).designated(
+        str(body.plan["operator"]), str(body.plan["sector"]), body.received or utcnow().date()
+    )
     checks = run_checks(
         body.plan,
         catalogue=request.app.state.catalogue,
         protect=request.app.state.protect,
         concern=body.concern,
+        designated=designated,
     )
     return cases_of(request).open(
         actor,
