@@ -96,24 +96,39 @@ class Scheme:
 
     below: dict[Symbol, frozenset[Symbol]] = field(default_factory=dict)
     known: frozenset[Symbol] = frozenset()
+    titles: dict[Symbol, str] = field(default_factory=dict)  # every level, as the scheme has
+
+    def title(self, symbol: Symbol) -> str | None:
+        """The English title of ``symbol``, or of the nearest level above it that has one
+        (marked "in ..." then: the shipped scheme is the 2006 core level)."""
+        if symbol in self.titles:
+            return self.titles[symbol]
+        group = Symbol(symbol.section, symbol.cls, symbol.subclass, symbol.group)
+        for above in (group, Symbol(symbol.section, symbol.cls, symbol.subclass)):
+            if above != symbol and above in self.titles:
+                return f"in {above}: {self.titles[above]}"
+        return None
 
     @classmethod
     def read(cls, path: Path) -> Scheme:
         """Read the scheme from its CSV file (rows of each main group in order, with their
         depth); DataError naming the file, line and field."""
         rows: list[tuple[Symbol, int]] = []
+        titles: dict[Symbol, str] = {}
         try:
             with path.open(newline="", encoding="utf-8") as fh:
                 for line, record in enumerate(csv.DictReader(fh), start=2):
-                    if record.get("level") not in ("main_group", "subgroup"):
-                        continue
                     try:
-                        rows.append((Symbol.parse(record["symbol"]), int(record["depth"])))
+                        symbol = Symbol.parse(record["symbol"])
+                        if record.get("level") in ("main_group", "subgroup"):
+                            rows.append((symbol, int(record["depth"])))
                     except (InvalidInput, ValueError, KeyError) as exc:
                         raise DataError(str(exc), path=path, line=line, field="symbol") from None
+                    if record.get("title"):
+                        titles[symbol] = record["title"]
         except OSError as exc:
             raise DataError(f"cannot read: {exc.strerror}", path=path) from None
-        return cls.of(rows)
+        return cls.of(rows, titles)
 
     @classmethod
     def loaded(cls, catalogue: Any) -> Scheme:
@@ -121,16 +136,20 @@ class Scheme:
         in the IPC's order (within a main group, subgroups by their decimal fraction)."""
         relation = catalogue.relation("ipc")
         with catalogue.store.reader() as con:
-            found = con.execute(
-                f'SELECT symbol, depth FROM "{relation}" '
-                "WHERE level IN ('main_group', 'subgroup')"
-            ).fetchall()
-        rows = [(Symbol.parse(symbol), int(depth)) for symbol, depth in found]
+            found = con.execute(f'SELECT symbol, level, depth, title FROM "{relation}"').fetchall()
+        rows = [
+            (Symbol.parse(symbol), int(depth))
+            for symbol, level, depth, _ in found
+            if level in ("main_group", "subgroup")
+        ]
         rows.sort(key=lambda row: (_group_of(row[0]), row[0].fraction()))
-        return cls.of(rows)
+        titles = {Symbol.parse(symbol): title for symbol, _, _, title in found if title}
+        return cls.of(rows, titles)
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[Symbol, int]]) -> Scheme:
+    def of(
+        cls, rows: Iterable[tuple[Symbol, int]], titles: dict[Symbol, str] | None = None
+    ) -> Scheme:
         """The tree of main groups and subgroups given in the scheme's order with their depth."""
         below: dict[Symbol, set[Symbol]] = {}
         known: set[Symbol] = set()
@@ -144,7 +163,8 @@ class Scheme:
                 if parent.subgroup is not None:
                     below.setdefault(parent, set()).add(symbol)
             open_.append((symbol, depth))
-        return cls({k: frozenset(v) for k, v in below.items()}, frozenset(known))
+        tree = {k: frozenset(v) for k, v in below.items()}
+        return cls(tree, frozenset(known), dict(titles or {}))
 
 
 def _group_of(symbol: Symbol) -> tuple[str, str, str, int | None]:

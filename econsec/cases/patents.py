@@ -289,6 +289,7 @@ class Match:
     additional_requirement: bool
     confidence: str
     source: str
+    titles: tuple[str | None, ...] = ()  # of ``symbols``, where the IPC scheme has them
 
     def needs_judgement(self) -> bool:
         notes = [n.strip() for q in self.qualifiers for n in q.split(";")]
@@ -300,6 +301,7 @@ class Match:
             "field": self.field,
             "rule": self.rule,
             "symbols": list(self.symbols),
+            "titles": list(self.titles),
             "qualifiers": list(self.qualifiers),
             "inferred": self.inferred,
             "additional_requirement": self.additional_requirement,
@@ -378,18 +380,33 @@ class FieldScreener:
             found = [t.match(application.ipc, self.scheme) for t in rule.terms]
             if any(f is None for f in found):
                 continue
-            covered = [f for f in found if f is not None]
+            covered = list(dict.fromkeys(f.symbol for f in found if f is not None))
             matches.append(
                 Match(
                     item.id,
                     rule.text,
-                    tuple(dict.fromkeys(str(f.symbol) for f in covered)),
+                    tuple(str(c) for c in covered),
                     tuple(rule.qualifiers),
-                    any(f.inferred for f in covered),
+                    any(f is not None and f.inferred for f in found),
                     item.additional_requirement,
                     item.confidence,
                     item.source,
+                    tuple(self.scheme.title(c) if self.scheme else None for c in covered),
                 )
             )
         matches.sort(key=lambda m: (m.field, m.rule))
         return Screened(application.id, application.filing_date, version, tuple(matches))
+
+
+def screener_for(catalogue: Any, fields: Path | None = None) -> FieldScreener:
+    """A screener over the loaded fields (or a fields file) and, when the ``ipc`` dataset is
+    loaded, the IPC scheme's subgroup tree and titles."""
+    from econsec.cases.ipc import Scheme
+    from econsec.errors import Conflict
+
+    chosen = read_fields(fields) if fields is not None else loaded_fields(catalogue)
+    try:
+        scheme: Scheme | None = Scheme.loaded(catalogue)
+    except Conflict:  # not loaded
+        scheme = None
+    return FieldScreener(chosen, scheme)

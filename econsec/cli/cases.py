@@ -374,10 +374,9 @@ def patents_import(
     """Open a patent case per application on its filing day (referral due 3 months, foreign
     filing ban 10 months later), with its first-stage screening in the case's data."""
     from econsec import open_catalogue
-    from econsec.cases.patents import FieldScreener, loaded_fields, read_applications, read_fields
+    from econsec.cases.patents import read_applications, screener_for
 
-    catalogue = open_catalogue()
-    screener = FieldScreener(read_fields(fields) if fields else loaded_fields(catalogue))
+    screener = screener_for(open_catalogue(), fields)
     applications = list(read_applications(path))  # all read and checked before any is opened
     with _cases() as (cases, security):
         actor = security.actor(as_user, "cli")

@@ -139,14 +139,14 @@ def import_patents(
 ) -> Response:
     """Import patent applications (JSON, CSV or ST.36-style XML): a case each."""
     from econsec.api.routers.cases import applications_of
-    from econsec.cases.patents import FieldScreener, loaded_fields
+    from econsec.cases.patents import screener_for
 
     actor = current_actor(request)
     if actor is None:
         return sign_in_first(request)
     try:
         guard.check_csrf(request, csrf)
-        screener = FieldScreener(loaded_fields(request.app.state.catalogue))
+        screener = screener_for(request.app.state.catalogue)
         engine = cases_of(request)
         for application in applications_of(file):
             screened = screener.screen(application)

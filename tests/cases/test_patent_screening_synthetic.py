@@ -131,6 +131,13 @@ def test_the_scheme_refines_subgroups(tmp_path: Path) -> None:
     }
     for ident, _filed, _codes, fields, _judgement in LABELLED:
         assert results[ident].fields == fields, ident
+    # Titles from the scheme: the symbol's own, or the nearest level above it.
+    (uranium,) = results["syn-10"].matches
+    assert uranium.titles == (
+        "in B01D 59/00: Separation of different isotopes of the same chemical element",
+    )
+    (camouflage,) = results["syn-01"].matches
+    assert camouflage.titles == ("Camouflage, i.e. means or methods for concealment or disguise",)
 
 
 def test_csv_applications_and_their_errors(tmp_path: Path) -> None:

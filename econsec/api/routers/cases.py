@@ -207,9 +207,9 @@ def screen_patents(
 ) -> list[dict[str, Any]]:
     """First-stage screening against the loaded non-disclosure fields: per application
     ``id``, ``fields``, ``needs_judgement``, ``referral_due``, ``designation_due``, matches."""
-    from econsec.cases.patents import FieldScreener, loaded_fields
+    from econsec.cases.patents import screener_for
 
-    screener = FieldScreener(loaded_fields(request.app.state.catalogue))
+    screener = screener_for(request.app.state.catalogue)
     return [screener.screen(a).as_dict() for a in applications_of(file)]
 
 
@@ -222,9 +222,9 @@ def import_patents(
     level: Annotated[str, Form()] = "confidential",
 ) -> dict[str, Any]:
     """A patent case per application on its filing day, with its first-stage screening."""
-    from econsec.cases.patents import FieldScreener, loaded_fields
+    from econsec.cases.patents import screener_for
 
-    screener = FieldScreener(loaded_fields(request.app.state.catalogue))
+    screener = screener_for(request.app.state.catalogue)
     engine = cases_of(request)
     opened = []
     for application in applications_of(file):
