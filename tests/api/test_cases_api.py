@@ -6,6 +6,7 @@ imported."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,28 @@ from econsec.store.analytics import AnalyticsStore
 from tests.cases.test_patent_screening_synthetic import FIELDS, LABELLED, applications_file
 from tests.conftest import ROOT
 from tests.security.world import World, build_world
+from tests.store.conftest import POSTGRES_URL, fresh_database
 
 SECTORS = ROOT / "data" / "policy" / "infrastructure_sectors.yaml"
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("cases-api")
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("cases")
+    with ExitStack() as stack:
+        url = f"sqlite:///{folder / 'app.db'}"
+        if request.param == "postgres":
+            url = stack.enter_context(fresh_database(POSTGRES_URL))
+        yield from _world(url, folder)
+
+
+def _world(url: str, folder: Path) -> Iterator[World]:
     built = build_world(
-        f"sqlite:///{folder / 'app.db'}",
+        url,
         folder,
         passwords=True,
         people=("ada", "rita", "lena"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,27 @@ import pytest
 from econsec.cases.service import Cases
 from econsec.web import guard
 from tests.security.world import World, build_world
+from tests.store.conftest import POSTGRES_URL, fresh_database
 from tests.web.helpers import running, signed_in
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("case-pages")
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("cases")
+    with ExitStack() as stack:
+        url = f"sqlite:///{folder / 'app.db'}"
+        if request.param == "postgres":
+            url = stack.enter_context(fresh_database(POSTGRES_URL))
+        yield from _world(url, folder)
+
+
+def _world(url: str, folder: Path) -> Iterator[World]:
     built = build_world(
-        f"sqlite:///{folder / 'app.db'}",
+        url,
         folder,
         passwords=True,
         people=("ada", "rita", "lena"),
