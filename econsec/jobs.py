@@ -15,7 +15,6 @@ import logging
 import shutil
 import time
 import uuid
-from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -269,13 +268,7 @@ class JobRunner:
         options = dict(params["options"])
         self.protect.screener()  # the index, before the count starts
         total = max(1, batch.count_rows(source))
-        pending: deque[tuple[str, Any]] = deque()  # read, not yet written
         done = [0]
-
-        def stream() -> Any:
-            for party_id, query in batch.read_parties(source):
-                pending.append((party_id, query))
-                yield query
 
         def counted(n: int) -> None:
             done[0] += n
@@ -285,16 +278,10 @@ class JobRunner:
         with batch.output(source.with_name(RESULTS)) as fh:
             writer = csv.writer(fh)
             writer.writerow(batch.CSV_COLUMNS)
-            results_stream = self.protect.screen_many(
-                stream(),
-                progress=counted,
-                workers=1,
-                algorithm=options.pop("algorithm", None),
-                threshold=options.pop("threshold", None),
-                **options,
+            screened = batch.screen_parties(
+                self.protect, source, progress=counted, workers=1, **options
             )
-            for results in results_stream:
-                party_id, query = pending.popleft()
+            for party_id, query, results in screened:
                 parties += 1
                 matched += any(r.match for r in results)
                 hits += len(results)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import deque
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -354,19 +353,12 @@ def screen_file(
     service = _service()
     service.screener()  # build the index before the bar starts
     total = batch.count_rows(path)
-    parties = batch.read_parties(path)
-    pending: deque[tuple[str, Any]] = deque()  # read, not yet written (bounded by the chunk)
-
-    def stream() -> Any:
-        for party_id, query in parties:
-            pending.append((party_id, query))
-            yield query
-
     options: dict[str, Any] = {
         "algorithm": algorithm,
         "threshold": threshold,
         "limit": limit,
         "matches_only": not show_all,
+        "workers": workers,
     }
     saved: list[dict[str, str | None]] = []
     matched = 0
@@ -374,8 +366,9 @@ def screen_file(
         writer = csv.writer(fh) if fmt == FileFormat.csv else None
         if writer is not None:
             writer.writerow(batch.CSV_COLUMNS)
-        for results in service.screen_many(stream(), progress=counter, workers=workers, **options):
-            party_id, query = pending.popleft()
+        for party_id, query, results in batch.screen_parties(
+            service, path, progress=counter, **options
+        ):
             matched += any(r.match for r in results)
             if writer is not None:
                 writer.writerows(batch.csv_rows(party_id, query, results))

@@ -15,7 +15,8 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -97,6 +98,24 @@ def read_parties(path: Path) -> Iterator[tuple[str, Query]]:
         except InvalidInput as exc:
             raise DataError(exc.message, path=path, line=line, field=_field(exc.message)) from None
         yield row["id"], query
+
+
+def screen_parties(
+    service: Any, path: Path, *, progress: Callable[[int], None] | None = None, **options: Any
+) -> Iterator[tuple[str, Query, list[Result]]]:
+    """Each party of the file at ``path`` with its results, in input order, screened by
+    ``service`` (``ProtectService.screen_many``: workers, algorithm, threshold, limit...);
+    the stream is read as it is screened, so memory stays bounded by the workers' chunk."""
+    pending: deque[tuple[str, Query]] = deque()  # read, not yet answered
+
+    def stream() -> Iterator[Query]:
+        for party_id, query in read_parties(path):
+            pending.append((party_id, query))
+            yield query
+
+    for results in service.screen_many(stream(), progress=progress, **options):
+        party_id, query = pending.popleft()
+        yield party_id, query, results
 
 
 def party_record(party_id: str, query: Query) -> dict[str, str | None]:
