@@ -23,8 +23,11 @@ Nothing here decides: the findings go into the case (``data.checks``) for the re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
+#: What the engine needs to open a case of a plan (the checks report the rest).
+PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
 MANDATORY = (
     "equipment",
     "role",
@@ -169,3 +172,58 @@ def run_checks(
         screen=screen,
         designated=designated,
     )
+
+
+def read_plan(content: bytes, source: str) -> dict[str, Any]:
+    """A plan from the bytes of a JSON file (DataError naming ``source``)."""
+    import json
+
+    from econsec.errors import DataError
+
+    try:
+        plan = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"not a JSON plan: {exc}", path=source) from None
+    if not isinstance(plan, dict):
+        raise DataError("a plan is a JSON object", path=source)
+    return plan
+
+
+def submit(
+    cases: Any,
+    actor: Any,
+    plan: dict[str, Any],
+    *,
+    catalogue: Any,
+    protect: Any,
+    workspace: str,
+    level: str,
+    received: date | None = None,
+    concern: str | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """Submit an installation plan (the CLI, the API and the web pages all come here): the
+    engine's required items, the automatic checks (with the operator's designation on the day
+    of receipt), then the case, whose 30-day review starts on ``received`` (default today)."""
+    from econsec.errors import DataError
+    from econsec.store.app import utcnow
+
+    missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
+    if missing:
+        raise DataError(f"missing: {', '.join(missing)}", path=source, field=missing[0])
+    operator, sector = str(plan["operator"]), str(plan["sector"])
+    designated = cases.designated(operator, sector, received or utcnow().date())
+    checks = run_checks(
+        plan, catalogue=catalogue, protect=protect, concern=concern, designated=designated
+    )
+    opened: dict[str, Any] = cases.open(
+        actor,
+        "infra_plan",
+        reference=str(plan["reference"]),
+        title=str(plan.get("title") or f"{operator}: {plan['equipment']}"),
+        workspace=workspace,
+        level=level,
+        data={**plan, "checks": checks},
+        on=received,
+    )
+    return opened

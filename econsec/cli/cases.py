@@ -15,17 +15,24 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from econsec.cli.common import err_console, out_console, print_json
+from econsec.cli.common import err_console, out_console, parse_date, print_json
 from econsec.errors import InvalidInput
-from econsec.store.app import utcnow
 
 app = typer.Typer(help="Case workflows: infrastructure plans (pillar 2), patents (pillar 4).")
 patents_app = typer.Typer(help="Patent applications and the non-disclosure fields (pillar 4).")
 infra_app = typer.Typer(help="Installation plans of critical infrastructure (pillar 2).")
 app.add_typer(patents_app, name="patents")
 app.add_typer(infra_app, name="infra")
-AsUser = Annotated[str, typer.Option("--as", help="Act as this user (audited as them).")]
-Workspace = Annotated[str, typer.Option("--workspace", help="Council workspace of the case.")]
+#: Who acts, and where new cases go: options, or (so that the issue's command forms run as
+#: written, e.g. ``econsec cases list --due-within 7d``) ECONSEC_AS and ECONSEC_WORKSPACE.
+AsUser = Annotated[
+    str,
+    typer.Option("--as", envvar="ECONSEC_AS", help="Act as this user (audited as them)."),
+]
+Workspace = Annotated[
+    str,
+    typer.Option("--workspace", envvar="ECONSEC_WORKSPACE", help="Council workspace of the case."),
+]
 Level = Annotated[str, typer.Option("--level", help="Classification level of the case.")]
 
 
@@ -61,18 +68,11 @@ def patents_screen(
     designation_due, and the matches that explain them."""
     from econsec import open_catalogue
     from econsec.cases.ipc import Scheme
-    from econsec.cases.patents import FieldScreener, loaded_fields, read_applications, read_fields
-    from econsec.errors import Conflict
+    from econsec.cases.patents import FieldScreener, read_applications, screener_for
 
-    catalogue = open_catalogue()
-    field_list = read_fields(fields) if fields is not None else loaded_fields(catalogue)
-    tree: Scheme | None = Scheme.read(scheme) if scheme is not None else None
-    if tree is None:
-        try:  # the loaded IPC scheme, if any
-            tree = Scheme.loaded(catalogue)
-        except Conflict:
-            tree = None
-    screener = FieldScreener(field_list, tree)
+    screener = screener_for(open_catalogue(), fields)
+    if scheme is not None:  # this scheme file rather than the loaded one
+        screener = FieldScreener(screener.fields, Scheme.read(scheme))
     results = [screener.screen(a) for a in read_applications(path)]
     if fmt == ScreenFormat.json:
         print_json([r.as_dict() for r in results])
@@ -109,12 +109,7 @@ def _cases() -> Iterator[tuple[Any, Any]]:
 
 
 def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
+    return parse_date(value, option) if value is not None else None
 
 
 def _print_case(case: dict[str, Any], fmt: ScreenFormat) -> None:
@@ -263,9 +258,6 @@ def cases_attach(
         out_console.print(f"document {document} attached to case {case_id}")
 
 
-PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
-
-
 @infra_app.command("submit")
 def infra_submit(
     path: Annotated[Path, typer.Argument(help="The installation plan (JSON).")],
@@ -284,61 +276,37 @@ def infra_submit(
     The plan is a JSON object with at least reference, operator, sector and equipment; the
     automatic checks (missing information, sector, parties screened, countries of concern)
     are printed and kept with the case."""
-    import json
-
-    from econsec.errors import DataError
+    from econsec import open_catalogue, open_protect
+    from econsec.cases.infra import read_plan, submit
 
     try:
-        plan = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"not a JSON plan: {exc}", path=path) from None
-    if not isinstance(plan, dict):
-        raise DataError("a plan is a JSON object", path=path)
-    missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
-    if missing:
-        raise DataError(f"missing: {', '.join(missing)}", path=path, field=missing[0])
-    day = _day(received, "--received")
-    with _cases() as (cases, _security):
-        designated = cases.designated(
-            str(plan["operator"]), str(plan["sector"]), day or utcnow().date()
-        )
-    checks = _check_plan(plan, concern, designated)
-    with _cases() as (cases, security):
-        case = cases.open(
-            security.actor(as_user, "cli"),
-            "infra_plan",
-            reference=str(plan["reference"]),
-            title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
-            workspace=workspace,
-            level=level,
-            data={**plan, "checks": checks},
-            on=_day(received, "--received"),
-        )
-        review = next(c for c in case["clocks"] if c["name"] == "review")
-        out_console.print(
-            f"case {case['id']} opened: review due {review['due']} (at most {review['limit']})"
-        )
-        for line in _findings(checks):
-            out_console.print(f"  {line}")
-
-
-def _check_plan(
-    plan: dict[str, Any], concern: str | None, designated: bool | None
-) -> dict[str, Any]:
-    from econsec import open_catalogue, open_protect
-    from econsec.cases.infra import run_checks
-
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+    plan = read_plan(content, str(path))
     protect = open_protect()
     try:
-        return run_checks(
-            plan,
-            catalogue=open_catalogue(),
-            protect=protect,
-            concern=concern,
-            designated=designated,
-        )
+        with _cases() as (cases, security):
+            case = submit(
+                cases,
+                security.actor(as_user, "cli"),
+                plan,
+                catalogue=open_catalogue(),
+                protect=protect,
+                workspace=workspace,
+                level=level,
+                received=_day(received, "--received"),
+                concern=concern,
+                source=str(path),
+            )
     finally:
         protect.store.app.dispose()
+    review = next(c for c in case["clocks"] if c["name"] == "review")
+    out_console.print(
+        f"case {case['id']} opened: review due {review['due']} (at most {review['limit']})"
+    )
+    for line in _findings(case["data"]["checks"]):
+        out_console.print(f"  {line}")
 
 
 def _findings(checks: dict[str, Any]) -> list[str]:
@@ -374,29 +342,21 @@ def patents_import(
     """Open a patent case per application on its filing day (referral due 3 months, foreign
     filing ban 10 months later), with its first-stage screening in the case's data."""
     from econsec import open_catalogue
-    from econsec.cases.patents import read_applications, screener_for
+    from econsec.cases.patents import open_cases, read_applications, screener_for
 
     screener = screener_for(open_catalogue(), fields)
     applications = list(read_applications(path))  # all read and checked before any is opened
     with _cases() as (cases, security):
-        actor = security.actor(as_user, "cli")
-        matched = 0
-        for application in applications:
-            screened = screener.screen(application)
-            matched += bool(screened.fields)
-            cases.open(
-                actor,
-                "patent",
-                reference=application.id,
-                title=application.title or application.id,
-                workspace=workspace,
-                level=level,
-                data={**application.as_dict(), "screening": screened.as_dict()},
-                on=application.filing_date,
-            )
-        out_console.print(
-            f"{len(applications):,} patent cases opened, {matched:,} in a specified field"
+        opened = open_cases(
+            cases,
+            security.actor(as_user, "cli"),
+            applications,
+            screener,
+            workspace=workspace,
+            level=level,
         )
+    matched = sum(1 for case in opened if case["fields"])
+    out_console.print(f"{len(opened):,} patent cases opened, {matched:,} in a specified field")
 
 
 @app.command("remind")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from rich.console import Console
@@ -55,3 +56,13 @@ def progress_bar() -> Iterator[ProgressFn]:
 def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON to stdout."""
     out_console.file.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def parse_date(value: str, option: str) -> date:
+    """An option's ``YYYY-MM-DD`` value; InvalidInput naming the option otherwise."""
+    from econsec.errors import InvalidInput
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from econsec.cli.common import out_console, print_json
+from econsec.cli.common import out_console, parse_date, print_json
 from econsec.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -61,13 +61,6 @@ def _council() -> tuple[Council, Security]:
 
 def _actor(security: Security, name: str) -> Actor:
     return security.actor(name, "cli")
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{option} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
 # -- users -----------------------------------------------------------------------------------------
@@ -201,8 +194,8 @@ def users_grant(
         _actor(security, by),
         name,
         level,
-        _date(until, "--until"),
-        _date(start, "--from") if start else None,
+        parse_date(until, "--until"),
+        parse_date(start, "--from") if start else None,
     )
     out_console.print(
         f"{name} cleared for {granted['level']} until {until} (granted by {granted['granted_by']})"

@@ -9,17 +9,18 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from econsec.api.routers.cases import cases_of
 from econsec.cases.workflow import workflows
 from econsec.errors import EconsecError, InvalidInput
+from econsec.security.policy import Actor
 from econsec.store.app import utcnow
-from econsec.web import guard
 from econsec.web.pages import (
     council_of,
     current_actor,
     failure,
+    form_action,
     highest_level,
     render,
     security_of,
@@ -81,52 +82,26 @@ def submit_plan(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Submit an installation plan (a JSON file): the checks, then its case."""
-    import json
+    from econsec.cases.infra import read_plan, submit
 
-    from econsec.api.routers.cases import PLAN_REQUIRED
-    from econsec.cases.infra import run_checks
-    from econsec.errors import DataError
-
-    actor = current_actor(request)
-    if actor is None:
-        return sign_in_first(request)
-    name = file.filename or "plan.json"
-    try:
-        guard.check_csrf(request, csrf)
-        try:
-            plan = json.loads(file.file.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataError(f"not a JSON plan: {exc}", path=name) from None
-        if not isinstance(plan, dict):
-            raise DataError("a plan is a JSON object", path=name)
-        missing = [f for f in PLAN_REQUIRED if not plan.get(f)]
-        if missing:
-            raise DataError(f"missing: {', '.join(missing)}", path=name, field=missing[0])
+    def work(actor: Actor) -> str:
+        name = file.filename or "plan.json"
         state = request.app.state
-        day = _day(received)
-        designated = cases_of(request).designated(
-            str(plan["operator"]), str(plan["sector"]), day or utcnow().date()
-        )
-        checks = run_checks(
-            plan,
+        case = submit(
+            cases_of(request),
+            actor,
+            read_plan(file.file.read(), name),
             catalogue=state.catalogue,
             protect=state.protect,
-            concern=concern or None,
-            designated=designated,
-        )
-        case = cases_of(request).open(
-            actor,
-            "infra_plan",
-            reference=str(plan["reference"]),
-            title=str(plan.get("title") or f"{plan['operator']}: {plan['equipment']}"),
             workspace=workspace,
             level=level,
-            data={**plan, "checks": checks},
-            on=day,
+            received=_day(received),
+            concern=concern or None,
+            source=name,
         )
-    except EconsecError as error:
-        return failure(request, actor, error)
-    return RedirectResponse(f"/web/cases/{case['id']}", status_code=303)
+        return f"/web/cases/{case['id']}"
+
+    return form_action(request, csrf, work)
 
 
 @router.post("/cases/patents", response_model=None)
@@ -139,30 +114,21 @@ def import_patents(
 ) -> Response:
     """Import patent applications (JSON, CSV or ST.36-style XML): a case each."""
     from econsec.api.routers.cases import applications_of
-    from econsec.cases.patents import screener_for
+    from econsec.cases.patents import open_cases, screener_for
 
-    actor = current_actor(request)
-    if actor is None:
-        return sign_in_first(request)
-    try:
-        guard.check_csrf(request, csrf)
+    def work(actor: Actor) -> str:
         screener = screener_for(request.app.state.catalogue)
-        engine = cases_of(request)
-        for application in applications_of(file):
-            screened = screener.screen(application)
-            engine.open(
-                actor,
-                "patent",
-                reference=application.id,
-                title=application.title or application.id,
-                workspace=workspace,
-                level=level,
-                data={**application.as_dict(), "screening": screened.as_dict()},
-                on=application.filing_date,
-            )
-    except EconsecError as error:
-        return failure(request, actor, error)
-    return RedirectResponse("/web/cases?workflow=patent", status_code=303)
+        open_cases(
+            cases_of(request),
+            actor,
+            applications_of(file),
+            screener,
+            workspace=workspace,
+            level=level,
+        )
+        return "/web/cases?workflow=patent"
+
+    return form_action(request, csrf, work)
 
 
 @router.post("/cases/notifications/read", response_model=None)
@@ -170,15 +136,11 @@ def notifications_read(request: Request, csrf: Annotated[str, Form()] = "") -> R
     """Mark the user's notifications read."""
     from econsec.cases.notify import Notices
 
-    actor = current_actor(request)
-    if actor is None:
-        return sign_in_first(request)
-    try:
-        guard.check_csrf(request, csrf)
-    except EconsecError as error:
-        return failure(request, actor, error)
-    Notices(request.app.state.security, request.app.state.settings).mark_read(actor)
-    return RedirectResponse("/web/cases", status_code=303)
+    def work(actor: Actor) -> str:
+        Notices(request.app.state.security, request.app.state.settings).mark_read(actor)
+        return "/web/cases"
+
+    return form_action(request, csrf, work)
 
 
 @router.get("/cases/{case_id}", response_model=None)
@@ -214,16 +176,12 @@ def case_decide(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Make a transition (the engine checks the workflow, the right and the reason)."""
-    actor = current_actor(request)
-    if actor is None:
-        return sign_in_first(request)
-    try:
-        guard.check_csrf(request, csrf)
-        day = _day(on)
-        cases_of(request).act(actor, case_id, transition, reason=reason or None, on=day)
-    except EconsecError as error:
-        return failure(request, actor, error)
-    return RedirectResponse(f"/web/cases/{case_id}", status_code=303)
+
+    def work(actor: Actor) -> str:
+        cases_of(request).act(actor, case_id, transition, reason=reason or None, on=_day(on))
+        return f"/web/cases/{case_id}"
+
+    return form_action(request, csrf, work)
 
 
 @router.post("/cases/{case_id}/extend", response_model=None)
@@ -236,15 +194,12 @@ def case_extend(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Extend a running clock within its limit."""
-    actor = current_actor(request)
-    if actor is None:
-        return sign_in_first(request)
-    try:
-        guard.check_csrf(request, csrf)
+
+    def work(actor: Actor) -> str:
         cases_of(request).extend(actor, case_id, clock, period, reason=reason)
-    except EconsecError as error:
-        return failure(request, actor, error)
-    return RedirectResponse(f"/web/cases/{case_id}", status_code=303)
+        return f"/web/cases/{case_id}"
+
+    return form_action(request, csrf, work)
 
 
 def _day(text: str) -> date | None:

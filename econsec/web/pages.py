@@ -9,6 +9,7 @@ CSRF token (:mod:`econsec.web.guard`). Text is in English or Japanese (:mod:`eco
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, cast
 from urllib.parse import quote
@@ -112,6 +113,21 @@ def render(
 def failure(request: Request, actor: Actor | None, error: EconsecError) -> HTMLResponse:
     """An error page with the error's status (a hidden record: 404, like a missing one)."""
     return render(request, "error.html", actor=actor, status_code=error.status_code, error=error)
+
+
+def form_action(request: Request, csrf: str, work: Callable[[Actor], str]) -> Response:
+    """A form's action: signed in (else to the sign-in page), the form's CSRF token checked,
+    ``work(actor)`` done (an EconsecError shown as the error page), then to the page ``work``
+    names."""
+    actor = current_actor(request)
+    if actor is None:
+        return sign_in_first(request)
+    try:
+        guard.check_csrf(request, csrf)
+        target = work(actor)
+    except EconsecError as error:
+        return failure(request, actor, error)
+    return RedirectResponse(target, status_code=303)
 
 
 def sign_in_first(request: Request) -> RedirectResponse:

@@ -15,8 +15,7 @@ from pydantic import BaseModel, Field
 
 from econsec.api.routers.council import ActorDep
 from econsec.cases.service import Cases
-from econsec.errors import DataError, InvalidInput
-from econsec.store.app import utcnow
+from econsec.errors import InvalidInput
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -75,9 +74,6 @@ class Assignment(BaseModel):
 
 class Attachment(BaseModel):
     document: int = Field(description="A Council document of the case's workspace")
-
-
-PLAN_REQUIRED = ("reference", "operator", "sector", "equipment")
 
 
 @router.get("")
@@ -158,30 +154,19 @@ def attach(request: Request, actor: ActorDep, case_id: int, body: Attachment) ->
 def submit_plan(request: Request, actor: ActorDep, body: Plan) -> dict[str, Any]:
     """Submit an installation plan: the automatic checks, then a case whose 30-day review
     clock starts on the day of receipt."""
-    from econsec.cases.infra import run_checks
+    from econsec.cases.infra import submit
 
-    missing = [f for f in PLAN_REQUIRED if not body.plan.get(f)]
-    if missing:
-        raise DataError(f"missing: {', '.join(missing)}", field=f"plan.{missing[0]}")
-    designated = cases_of(request).designated(
-        str(body.plan["operator"]), str(body.plan["sector"]), body.received or utcnow().date()
-    )
-    checks = run_checks(
-        body.plan,
-        catalogue=request.app.state.catalogue,
-        protect=request.app.state.protect,
-        concern=body.concern,
-        designated=designated,
-    )
-    return cases_of(request).open(
+    state = request.app.state
+    return submit(
+        cases_of(request),
         actor,
-        "infra_plan",
-        reference=str(body.plan["reference"]),
-        title=str(body.plan.get("title") or f"{body.plan['operator']}: {body.plan['equipment']}"),
+        body.plan,
+        catalogue=state.catalogue,
+        protect=state.protect,
         workspace=body.workspace,
         level=body.level,
-        data={**body.plan, "checks": checks},
-        on=body.received,
+        received=body.received,
+        concern=body.concern,
     )
 
 
@@ -222,22 +207,15 @@ def import_patents(
     level: Annotated[str, Form()] = "confidential",
 ) -> dict[str, Any]:
     """A patent case per application on its filing day, with its first-stage screening."""
-    from econsec.cases.patents import screener_for
+    from econsec.cases.patents import open_cases, screener_for
 
     screener = screener_for(request.app.state.catalogue)
-    engine = cases_of(request)
-    opened = []
-    for application in applications_of(file):
-        screened = screener.screen(application)
-        case = engine.open(
-            actor,
-            "patent",
-            reference=application.id,
-            title=application.title or application.id,
-            workspace=workspace,
-            level=level,
-            data={**application.as_dict(), "screening": screened.as_dict()},
-            on=application.filing_date,
-        )
-        opened.append({"id": case["id"], "reference": application.id, "fields": screened.fields})
+    opened = open_cases(
+        cases_of(request),
+        actor,
+        applications_of(file),
+        screener,
+        workspace=workspace,
+        level=level,
+    )
     return {"opened": opened}
