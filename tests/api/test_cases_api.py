@@ -6,7 +6,6 @@ imported."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +17,27 @@ from econsec.datasets.catalogue import Catalogue
 from econsec.store.analytics import AnalyticsStore
 from tests.cases.test_patent_screening_synthetic import FIELDS, LABELLED, applications_file
 from tests.conftest import ROOT
-from tests.security.world import World, build_world
-from tests.store.conftest import POSTGRES_URL, fresh_database
+from tests.security.world import BACKENDS, World, world_on
 
 SECTORS = ROOT / "data" / "policy" / "infrastructure_sectors.yaml"
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("cases")
-    with ExitStack() as stack:
-        url = f"sqlite:///{folder / 'app.db'}"
-        if request.param == "postgres":
-            url = stack.enter_context(fresh_database(POSTGRES_URL))
-        yield from _world(url, folder)
-
-
-def _world(url: str, folder: Path) -> Iterator[World]:
-    built = build_world(
-        url,
+    with world_on(
+        request.param,
         folder,
         passwords=True,
         people=("ada", "rita", "lena"),
         papers=(),
-    )
-    catalogue = Catalogue(AnalyticsStore.from_settings(built.settings))
-    catalogue.load("infrastructure_sectors", SECTORS, {})
-    catalogue.load("patent_fields", FIELDS, {})
-    yield built
-    built.close()
+    ) as built:
+        catalogue = Catalogue(AnalyticsStore.from_settings(built.settings))
+        catalogue.load("infrastructure_sectors", SECTORS, {})
+        catalogue.load("patent_fields", FIELDS, {})
+        yield built
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ from tests.cases.test_patent_screening_synthetic import FIELDS, LABELLED, applic
 from tests.cli.test_cli import fail, run, run_json
 from tests.conftest import ROOT, shared_file
 from tests.protect.conftest import LISTED_ENTITY, UN_NEW, un_file
-from tests.security.world import KEY, World, build_world
-from tests.store.conftest import POSTGRES_URL, fresh_database
+from tests.security.world import BACKENDS, KEY, World, world_on
 
 
 def test_screen_json_from_the_loaded_fields(
@@ -52,22 +50,11 @@ def test_screen_table_from_a_fields_file(
 SECTORS = ROOT / "data" / "policy" / "infrastructure_sectors.yaml"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def world_env(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[World]:
     """A Council world (SYNTHETIC users) on SQLite or PostgreSQL that the CLI points at."""
-    from econsec.settings import get_settings
-
-    with ExitStack() as stack:
-        url = f"sqlite:///{tmp_path / 'app.db'}"
-        if request.param == "postgres":
-            url = stack.enter_context(fresh_database(POSTGRES_URL))
-        yield from _world_env(url, tmp_path, monkeypatch)
-    get_settings.cache_clear()
-
-
-def _world_env(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     from econsec.settings import get_settings
     from econsec.store import app as app_store
 
@@ -81,20 +68,20 @@ def _world_env(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         return opened[-1]
 
     monkeypatch.setattr(app_store, "open_app_store", keep)
-    built = build_world(url, tmp_path, people=("ada", "rita", "lena"), papers=())
-    for name, value in {
-        "ECONSEC_HOME": str(built.settings.home),
-        "ECONSEC_DATABASE_URL": built.url,
-        "ECONSEC_SECRET_KEY": KEY,
-        "ECONSEC_ENV": "test",
-        "ECONSEC_DUCKDB_THREADS": "2",
-    }.items():
-        monkeypatch.setenv(name, value)
+    with world_on(request.param, tmp_path, people=("ada", "rita", "lena"), papers=()) as built:
+        for name, value in {
+            "ECONSEC_HOME": str(built.settings.home),
+            "ECONSEC_DATABASE_URL": built.url,
+            "ECONSEC_SECRET_KEY": KEY,
+            "ECONSEC_ENV": "test",
+            "ECONSEC_DUCKDB_THREADS": "2",
+        }.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        yield built
+        for store in opened:  # before the database is dropped
+            store.dispose()
     get_settings.cache_clear()
-    yield built
-    built.close()
-    for store in opened:
-        store.dispose()
 
 
 def test_an_installation_plan_from_submission_to_order(
@@ -193,3 +180,36 @@ def test_open_a_compensation_claim(world_env: World, capsys: pytest.CaptureFixtu
     code, _, err = fail(capsys, "cases", "open", "nonsense", "--reference", "R", "--title", "t",
                         "--as", "rita", "--workspace", "council-a")  # fmt: skip
     assert code != 0 and "no workflow 'nonsense'" in err and "compensation" in err
+
+
+def test_the_issues_command_forms_as_written(
+    world_env: World,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 7's forms, word for word: who acts and where cases go come from ECONSEC_AS and
+    ECONSEC_WORKSPACE when the options are not given."""
+    run(capsys, "data", "load", "infrastructure_sectors", str(SECTORS))
+    run(capsys, "data", "load", "patent_fields", str(FIELDS))
+    monkeypatch.setenv("ECONSEC_AS", "ada")
+    monkeypatch.setenv("ECONSEC_WORKSPACE", "council-a")
+    plan = tmp_path / "PLAN.json"
+    plan.write_text(
+        json.dumps(
+            {"reference": "P-1", "operator": "Synthetic KK", "sector": "gas", "equipment": "valve"}
+        ),
+        encoding="utf-8",
+    )
+    assert "case 1 opened" in run(capsys, "cases", "infra", "submit", str(plan))[0]
+    path = applications_file(tmp_path)
+    assert "patent cases opened" in run(capsys, "cases", "patents", "import", str(path))[0]
+    screened = run_json(capsys, "cases", "patents", "screen", str(path), "--format", "json")
+    assert {"id", "fields", "needs_judgement", "referral_due", "designation_due"} <= set(
+        screened[0]
+    )
+    soon = run(capsys, "cases", "list", "--due-within", "7d")[0]
+    assert "syn-01" in soon and "P-1" not in soon  # overdue patent clocks; the plan has 30 days
+    shown = run_json(capsys, "cases", "show", "1", "--format", "json")
+    assert shown["reference"] == "P-1"
+    assert "under_review" in run(capsys, "cases", "decide", "1", "start_review")[0]

@@ -84,6 +84,18 @@ def backend(kind: str, folder: Path) -> Iterator[str]:
 
 
 @contextmanager
+def world_on(kind: str, folder: Path, **options: Any) -> Iterator[World]:
+    """:func:`build_world` on a fresh app store of ``kind`` (see :func:`backend`), closed at
+    the end."""
+    with backend(kind, folder) as url:
+        built = build_world(url, folder, **options)
+        try:
+            yield built
+        finally:
+            built.close()
+
+
+@contextmanager
 def clock(at: datetime, *modules: str) -> Iterator[None]:
     """``utcnow`` of the given econsec modules frozen at ``at``."""
     with mock.patch(f"econsec.{modules[0]}.utcnow", return_value=at):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,45 +15,33 @@ import pytest
 
 from econsec.cases.service import Cases
 from econsec.web import guard
-from tests.security.world import World, build_world
-from tests.store.conftest import POSTGRES_URL, fresh_database
+from tests.security.world import BACKENDS, World, world_on
 from tests.web.helpers import running, signed_in
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("cases")
-    with ExitStack() as stack:
-        url = f"sqlite:///{folder / 'app.db'}"
-        if request.param == "postgres":
-            url = stack.enter_context(fresh_database(POSTGRES_URL))
-        yield from _world(url, folder)
-
-
-def _world(url: str, folder: Path) -> Iterator[World]:
-    built = build_world(
-        url,
+    with world_on(
+        request.param,
         folder,
         passwords=True,
         people=("ada", "rita", "lena"),
         papers=(),
         sign_in_per_minute=10_000,
-    )
-    cases = Cases(built.security)
-    cases.open(
-        built.actor("ada"), "infra_plan", reference="PLAN-W-1", title="Synthetic substation plan",
-        workspace="council-a", level="confidential", on=date(2025, 1, 10),
-    )  # fmt: skip
-    cases.open(
-        built.actor("ada"), "patent", reference="2025-0001", title="Synthetic application",
-        workspace="council-a", level="secret", on=date(2025, 1, 31),
-    )  # fmt: skip
-    yield built
-    built.close()
+    ) as built:
+        cases, ada = Cases(built.security), built.actor("ada")
+        cases.open(
+            ada, "infra_plan", reference="PLAN-W-1", title="Synthetic substation plan",
+            workspace="council-a", level="confidential", on=date(2025, 1, 10),
+        )  # fmt: skip
+        cases.open(
+            ada, "patent", reference="2025-0001", title="Synthetic application",
+            workspace="council-a", level="secret", on=date(2025, 1, 31),
+        )  # fmt: skip
+        yield built
 
 
 @pytest.fixture(scope="module")
