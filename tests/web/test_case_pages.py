@@ -53,6 +53,8 @@ def app(world: World) -> Iterator[Any]:
 def test_the_queue_by_deadline(app: Any) -> None:
     page = signed_in(app, "ada").get("/web/cases")
     assert page.status_code == 200
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S)
+    assert title is not None and title.group(1).startswith("Cases") and "<" not in title.group(1)
     rows = re.findall(r'<a href="/web/cases/(\d+)">', page.text)
     assert rows == ["1", "2"]  # review due 2025-02-09 before the referral due 2025-04-30
     assert "overdue" in page.text and "banner level-secret" in page.text
