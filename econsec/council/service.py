@@ -355,10 +355,8 @@ class Council:
             total = int(session.scalar(count) or 0)
             rows = session.execute(query.order_by(Document.id.desc()).limit(limit).offset(offset))
             items = [doc.as_dict(ws_name) for doc, ws_name in rows]
-        self.security.run(
-            lambda s: self.security.log(
-                s, actor.name, actor.channel, "document.list", workspace=workspace, shown=len(items)
-            )
+        self.security.record(
+            actor.name, actor.channel, "document.list", workspace=workspace, shown=len(items)
         )
         return Page(total, items)
 
@@ -451,16 +449,13 @@ class Council:
                 item = document.as_dict(ws_name)
                 item["snippet"] = snippet(f"{document.title}\n{text}", query)
                 out.append(item)
-        self.security.run(
-            lambda s: self.security.log(
-                s,
-                actor.name,
-                actor.channel,
-                "document.search",
-                workspace=workspace,
-                results=len(out),
-                targets=[f"document:{d['id']}" for d in out],
-            )
+        self.security.record(
+            actor.name,
+            actor.channel,
+            "document.search",
+            workspace=workspace,
+            results=len(out),
+            targets=[f"document:{d['id']}" for d in out],
         )
         return out
 

@@ -108,11 +108,14 @@ class Security:
             detail=detail,
         )
 
+    def record(self, actor: str, channel: str, action: str, **fields: Any) -> None:
+        """Append one audit entry in a transaction of its own (an act done elsewhere, such as
+        a file handed out or a job queued)."""
+        self.run(lambda s: self.log(s, actor, channel, action, **fields))
+
     def deny(self, actor: str, channel: str, action: str, why: str, **fields: Any) -> None:
         """Record a refusal (in its own transaction: the refused work is not committed)."""
-        self.run(
-            lambda s: self.log(s, actor, channel, action, outcome="denied", reason=why, **fields)
-        )
+        self.record(actor, channel, action, outcome="denied", reason=why, **fields)
 
     def require(self, actor: Actor, right: str, action: str, what: str | None = None) -> None:
         """Refuse (AccessDenied, audited as ``action``) an actor whose role lacks ``right``;
@@ -455,7 +458,7 @@ class Security:
         with self.session() as session:
             query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
             entries = [event.as_dict() for event in session.scalars(query)]
-        self.run(lambda s: self.log(s, name, channel, "audit.read", shown=len(entries)))
+        self.record(name, channel, "audit.read", shown=len(entries))
         return entries
 
     def export(self, by: Actor | str, fmt: str = "json") -> Iterator[str]:
@@ -465,7 +468,7 @@ class Security:
         if fmt not in ("json", "csv"):
             raise InvalidInput("format must be json or csv")
         name, channel = (by, "cli") if isinstance(by, str) else (by.name, by.channel)
-        self.run(lambda s: self.log(s, name, channel, "audit.export", format=fmt))
+        self.record(name, channel, "audit.export", format=fmt)
         with self.session() as session:
             if fmt == "csv":
                 yield from audit.export_csv(session)

@@ -94,11 +94,7 @@ def load(
         parsed = parse_options(options.strip() or "{}")
         target = save_upload(request.app.state.settings.home, file.filename, file.file)
         job, _ = _jobs(request).submit_load(dataset, target, parsed)
-        security.run(
-            lambda s: security.log(
-                s, actor.name, "web", "data.load", target=f"job:{job.id}", dataset=dataset
-            )
-        )
+        security.record(actor.name, "web", "data.load", target=f"job:{job.id}", dataset=dataset)
     except EconsecError as error:
         return failure(request, actor, error)
     return RedirectResponse(f"/web/jobs/{job.id}", status_code=303)
@@ -162,11 +158,7 @@ def job_result(request: Request, job_id: int) -> Response:
     security = security_of(request)
     try:
         path = _jobs(request).result_path(job_id, actor.name, admin=actor.may("audit"))
-        security.run(
-            lambda s: security.log(
-                s, actor.name, "web", "protect.batch.download", target=f"job:{job_id}"
-            )
-        )
+        security.record(actor.name, "web", "protect.batch.download", target=f"job:{job_id}")
     except EconsecError as error:
         return failure(request, actor, error)
     return FileResponse(

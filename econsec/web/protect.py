@@ -115,15 +115,12 @@ def protect_decide(
             ]
         )
         decision = protect.store.decide(party, entity_id, verdict, reason, actor.name)
-        security.run(
-            lambda s: security.log(
-                s,
-                actor.name,
-                "web",
-                "protect.decision",
-                target=f"{party}/{entity_id}",
-                verdict=decision.verdict,
-            )
+        security.record(
+            actor.name,
+            "web",
+            "protect.decision",
+            target=f"{party}/{entity_id}",
+            verdict=decision.verdict,
         )
     except EconsecError as error:
         return failure(request, actor, error)
@@ -158,10 +155,8 @@ def protect_batch(
         except EconsecError:
             discard_upload(target)  # refused at once: nothing to rerun, nothing kept
             raise
-        security.run(
-            lambda s: security.log(
-                s, actor.name, "web", "protect.batch", target=f"job:{job.id}", file=target.name
-            )
+        security.record(
+            actor.name, "web", "protect.batch", target=f"job:{job.id}", file=target.name
         )
     except EconsecError as error:
         return failure(request, actor, error)

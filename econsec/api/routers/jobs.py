@@ -51,11 +51,7 @@ def job_result(request: Request, job_id: int, jobs: JobsDep, actor: ActorDep) ->
     admin; 409 while the job has not succeeded."""
     path = jobs.result_path(job_id, actor.name, admin=actor.may("audit"))
     security = request.app.state.security
-    security.run(
-        lambda s: security.log(
-            s, actor.name, "api", "protect.batch.download", target=f"job:{job_id}"
-        )
-    )
+    security.record(actor.name, "api", "protect.batch.download", target=f"job:{job_id}")
     return FileResponse(
         path, media_type="text/csv; charset=utf-8", filename=f"screening-{job_id}.csv"
     )

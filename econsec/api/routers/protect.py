@@ -251,11 +251,7 @@ def screen_file(
         discard_upload(target)  # refused at once: nothing to rerun, nothing kept
         raise
     security = request.app.state.security
-    security.run(
-        lambda s: security.log(
-            s, actor.name, "api", "protect.batch", target=f"job:{job.id}", file=target.name
-        )
-    )
+    security.record(actor.name, "api", "protect.batch", target=f"job:{job.id}", file=target.name)
     return JobInfo.model_validate(job)
 
 
