@@ -17,7 +17,6 @@ designation, the foreign-filing ban ends 10 months after filing (``designation_d
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -204,25 +203,18 @@ def read_applications(path: Path) -> Iterator[Application]:
         for number, item in enumerate(items, start=1):
             yield _application(item, {"path": path, "row": number})
         return
-    try:
-        fh = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError(f"cannot read: {exc.strerror}", path=path) from None
-    with fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in ("id", "filing_date", "ipc") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(f"missing column(s): {', '.join(missing)}", path=path, line=1)
-        for number, row in enumerate(reader, start=2):
-            record: dict[str, Any] = dict(row)
-            record["ipc"] = [c.strip() for c in (row.get("ipc") or "").split(";") if c.strip()]
-            inventors = []
-            for person in (row.get("inventors") or "").split(";"):
-                name, _, country = person.partition("|")
-                if name.strip():
-                    inventors.append({"name": name.strip(), "country": country.strip() or None})
-            record["inventors"] = inventors
-            yield _application(record, {"path": path, "line": number})
+    from econsec.protect.batch import read_rows
+
+    for number, row in read_rows(path, ("id", "filing_date", "ipc")):
+        record: dict[str, Any] = dict(row)
+        record["ipc"] = [c.strip() for c in row.get("ipc", "").split(";") if c.strip()]
+        inventors = []
+        for person in row.get("inventors", "").split(";"):
+            name, _, country = person.partition("|")
+            if name.strip():
+                inventors.append({"name": name.strip(), "country": country.strip() or None})
+        record["inventors"] = inventors
+        yield _application(record, {"path": path, "line": number})
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,10 @@ def count_rows(path: Path) -> int:
         return max(0, sum(1 for _ in fh) - 1)
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a UTF-8 CSV file with a header holding ``required``, values stripped;
+    DataError naming the file and line for an unreadable file, a missing column or a row with
+    more fields than the header."""
     try:
         fh = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
@@ -84,7 +87,7 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
 
 def read_parties(path: Path) -> Iterator[tuple[str, Query]]:
     """(party id, query) for every row of a parties file."""
-    for line, row in _rows(path, PARTY_COLUMNS):
+    for line, row in read_rows(path, PARTY_COLUMNS):
         if not row["id"]:
             raise DataError("empty id", path=path, line=line, field="id")
         try:
@@ -138,7 +141,7 @@ def _field(message: str) -> str:
 
 def read_pairs(path: Path) -> Iterator[tuple[int, str, str, str]]:
     """(line, name1, name2, schema) for every row of a pairs file."""
-    for line, row in _rows(path, PAIR_COLUMNS):
+    for line, row in read_rows(path, PAIR_COLUMNS):
         for column in PAIR_COLUMNS:
             if not row[column]:
                 raise DataError("empty name", path=path, line=line, field=column)
