@@ -21,6 +21,7 @@ from econsec import __version__
 from econsec.api.routers import cases, council, datasets, health, jobs, know, protect
 from econsec.api.routers.protect import FRESHNESS
 from econsec.api.schemas import ErrorBody
+from econsec.cases.service import Cases
 from econsec.council.service import Council
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import EconsecError
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
         app.state.jobs = JobRunner(app_store, catalogue, app.state.protect)
         app.state.security = Security(settings, app_store)
         app.state.council = Council(app.state.security)
+        app.state.cases = Cases(app.state.security)
         keeper = None
         if warm_screener:
             app.state.protect.warm()

@@ -21,11 +21,8 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 def cases_of(request: Request) -> Cases:
-    """The app's case engine (made on first use, over the app's Security)."""
-    state = request.app.state
-    if getattr(state, "cases", None) is None:
-        state.cases = Cases(state.security)
-    return cast(Cases, state.cases)
+    """The app's case engine."""
+    return cast(Cases, request.app.state.cases)
 
 
 class Plan(BaseModel):
