@@ -34,6 +34,7 @@ from econsec.store.analytics import AnalyticsStore
 
 if TYPE_CHECKING:
     from econsec.council.service import Council
+    from econsec.know.networks import Networks
     from econsec.protect.service import ProtectService
     from econsec.security.service import Security
 
@@ -60,6 +61,13 @@ def open_council(settings: Settings | None = None) -> Council:
     from econsec.council.service import Council
 
     return Council(open_security(settings))
+
+
+def open_networks(settings: Settings | None = None) -> Networks:
+    """The stored supply networks (Know) in the analytics store configured by ``settings``."""
+    from econsec.know.networks import Networks
+
+    return Networks(AnalyticsStore.from_settings(settings or get_settings()))
 
 
 def open_protect(settings: Settings | None = None) -> ProtectService:
@@ -92,6 +100,7 @@ __all__ = [
     "get_settings",
     "open_catalogue",
     "open_council",
+    "open_networks",
     "open_protect",
     "open_security",
 ]
