@@ -26,6 +26,10 @@ run: $(VENV)/.run-installed
 	$(BIN)/econsec protect lists load ofac data/screening/consolidated_non_sdn_2026-01-08.xml --skip-unchanged
 	$(BIN)/econsec protect lists load meti-eul data/screening/jp_meti_end_user_list_2025-09-29.xlsx --skip-unchanged
 	$(BIN)/econsec protect lists load mof data/screening/jp_mof_asset_freeze_list_2026-03-05.xlsx --skip-unchanged
+	$(BIN)/econsec know io load wiod data/supply/wiod2013_2011 --name wiod2011
+	$(BIN)/econsec know io load japan data/supply/io_japan_2011_13sector/iotable_13sector_2011_wider.csv --name japan2011
+	$(BIN)/econsec know network load willems data/supply/willems2008/raw_msom/22.csv.gz --name willems_22
+	$(BIN)/econsec know network load willems data/supply/willems2008/raw_msom/38.csv.gz --name willems_38
 	$(BIN)/econsec users bootstrap-admin
 	$(BIN)/econsec serve --host $(HOST) --port $(PORT)
 

@@ -34,6 +34,7 @@ from econsec.store.analytics import AnalyticsStore
 
 if TYPE_CHECKING:
     from econsec.council.service import Council
+    from econsec.know.iotables import IOTables
     from econsec.know.networks import Networks
     from econsec.protect.service import ProtectService
     from econsec.security.service import Security
@@ -70,6 +71,13 @@ def open_networks(settings: Settings | None = None) -> Networks:
     return Networks(AnalyticsStore.from_settings(settings or get_settings()))
 
 
+def open_io_tables(settings: Settings | None = None) -> IOTables:
+    """The stored input-output tables (Know) in the configured analytics store."""
+    from econsec.know.iotables import IOTables
+
+    return IOTables(AnalyticsStore.from_settings(settings or get_settings()))
+
+
 def open_protect(settings: Settings | None = None) -> ProtectService:
     """Protect (party screening) over the app store configured by ``settings``."""
     from econsec.protect.service import ProtectService
@@ -100,6 +108,7 @@ __all__ = [
     "get_settings",
     "open_catalogue",
     "open_council",
+    "open_io_tables",
     "open_networks",
     "open_protect",
     "open_security",
