@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from econsec import __version__
-from econsec.api.routers import cases, council, datasets, health, jobs, know, protect
+from econsec.api.routers import cases, council, datasets, health, jobs, know, protect, supply
 from econsec.api.routers.protect import FRESHNESS
 from econsec.api.schemas import ErrorBody
 from econsec.cases.service import Cases
@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(datasets.router)
     app.include_router(jobs.router)
     app.include_router(know.router)
+    app.include_router(supply.router)
     app.include_router(cases.router)
     app.include_router(protect.router)
     app.include_router(council.router)

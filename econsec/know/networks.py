@@ -7,7 +7,9 @@ do not rebuild it.
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,22 @@ def read_network(loader: str, path: Path, name: str) -> SupplyNetwork:
     if path.name.endswith(".gz") or _first_line(path).lstrip("\ufeff").startswith("/chain"):
         return supply.read_willems_raw(path, name)
     return supply.read_willems_gsm(path, name)
+
+
+def parse_disruptions(items: Iterable[str]) -> dict[str, float]:
+    """``NODE:DAYS`` items as ``{node: days}``; an item whose part after the last ``:`` is not a
+    number is a node id down for good (infinite days)."""
+    found: dict[str, float] = {}
+    for item in items:
+        node, sep, days = item.rpartition(":")
+        if sep and node:
+            try:
+                found[node] = float(days)
+                continue
+            except ValueError:
+                pass
+        found[item] = math.inf
+    return found
 
 
 def _first_line(path: Path) -> str:

@@ -36,6 +36,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from econsec import open_protect
 from econsec.api import create_app
 from econsec.datasets.catalogue import Catalogue
+from econsec.know.iotables import IOTables
+from econsec.know.networks import Networks
 from econsec.security.models import ROLES
 from econsec.settings import Settings
 from econsec.store.analytics import AnalyticsStore
@@ -57,7 +59,21 @@ KNOWN: dict[str, list[Any]] = {
     "products": ["850511", "811212", "2804", "850511,811212"],
     "editions": ["HS17", "HS22"],
     # datasets, users, workspaces and lists: /datasets/{name}, /users/{name}, ...
-    "names": ["baci", "critical_products", "rita", "otto", "council-a", "un-sc", "meti-belarus"],
+    "names": [
+        "baci",
+        "critical_products",
+        "rita",
+        "otto",
+        "council-a",
+        "un-sc",
+        "meti-belarus",
+        "w13",
+    ],
+    # Know networks and IO tables: /know/networks/w13/..., /know/io/shock?table=jp
+    "io_tables": ["jp"],
+    "cuts": ["JPN:*:0.1", "JPN:03", "JPN:01:0.5"],
+    "nodes": ["Part_0001:10", "Manuf_0001", "Retail_0001:3"],
+    "stages": ["Retail_0001", "Manuf_0001"],
     "formats": ["un", "ofac", "meti"],
     "screen_datasets": ["default", "un-sc", "ofac-consolidated,meti-belarus"],
     "documents": [1, 2, 3, 4, 5, 6],  # filed in this order into a fresh database
@@ -93,6 +109,10 @@ BOUND = {
     "query.min_importers": "edges",
     "query.workspace": "workspaces",
     "query.q": "words",
+    "query.table": "io_tables",
+    "query.extract": "cuts",
+    "query.disrupt": "nodes",
+    "query.product": "stages",
     "body.workspace": "workspaces",
     "body.level": "levels",
     "body.role": "roles",
@@ -155,6 +175,11 @@ def _home(folder: Path) -> World:
     catalogue.load("baci_countries", shared_file("trade/baci_country_codes_V202301.csv"))
     catalogue.load("baci", shared_file("trade/baci_hs17_2024_critical_materials.parquet"))
     catalogue.load("critical_products", SHIPPED / "policy/critical_products.yaml")
+    know = AnalyticsStore.from_settings(world.settings)
+    Networks(know).load("willems", shared_file("supply/willems2008/raw_msom/13.csv.gz"), "w13")
+    IOTables(know).load(
+        "japan", shared_file("supply/io_japan_2011_13sector/iotable_13sector_2011_wider.csv"), "jp"
+    )
     protect = open_protect(world.settings)
     for fmt, name in (("un", UN_NEW), ("ofac", OFAC_CONS), ("meti", METI_BELARUS)):
         protect.load(fmt, [shared_file(name)])
