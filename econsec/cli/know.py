@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from econsec.cli import io, network
+from econsec.cli import io, network, stockpile
 from econsec.cli.common import err_console, out_console
 from econsec.cli.output import Format, write
 from econsec.engine import get_engine
@@ -21,6 +21,8 @@ from econsec.settings import get_settings
 app = typer.Typer(help="Trade dependencies and chokepoints (Know).", no_args_is_help=True)
 app.add_typer(network.app, name="network")
 app.add_typer(io.app, name="io")
+app.command("stockpile")(stockpile.stockpile)
+app.command("cover")(stockpile.cover)
 
 Year = Annotated[int, typer.Option("--year", "-y", help="Year, e.g. 2024.")]
 Fmt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or parquet.")]

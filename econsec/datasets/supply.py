@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pyarrow as pa
+from scipy.special import ndtr
 
 from econsec.errors import DataError, InvalidInput
 from econsec.know.network.model import (
@@ -235,6 +236,7 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
             if not stage:
                 raise DataError("a stage needs an id", path=path, line=line, field="stage_id")
             demand = _number(cells[5], path, line, "ext_demand_mean")
+            threshold = _number(cells[7], path, line, "ext_demand_thres")
             nodes.append(
                 {
                     "id": stage,
@@ -247,6 +249,8 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
                     "cost": _number(cells[3], path, line, "cost_rate"),
                     "demand_mean": demand,
                     "demand_std": _number(cells[6], path, line, "ext_demand_std"),
+                    # The safety factor z is given; the model keeps the level it stands for.
+                    "service_level": float(ndtr(threshold)) if threshold == threshold else None,
                 }
             )
             for k in range(8, len(cells), 2):
@@ -363,7 +367,8 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
                 "kind": "country" if ptype == "country" else "firm",
                 "name": (row.get("alias") or pname) if ptype == "country" else pname,
                 "country": country,
-                "group": ptype,
+                # "Various companies/countries" stand for the rest of a market, not one provider.
+                "group": "aggregate" if pname.casefold().startswith("various") else ptype,
                 "final": False,
             }
         )

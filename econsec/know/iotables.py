@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from econsec.datasets import io_tables
@@ -134,3 +135,75 @@ class IOTables:
             raise InvalidInput("a trade shock runs the bottleneck or leontief model", got=model)
         prepared = trade_shock(self.get(name), losses, exporter, value=value)
         return run_trade_shock(prepared, model, progress=progress, **params)
+
+
+def stockpile_cover(
+    result: ShockResult, holder: str, stock_days: float, *, horizon_days: int | None = None
+) -> dict[str, Any]:
+    """Days of cover of a stockpile of the cut product held by region ``holder``.
+
+    The stockpile is ``stock_days`` of the holder's normal daily use of the cut cells' output
+    (its industries' intermediate use plus its final use, from the table). Each day the holder
+    needs its industries' use scaled by their output that day as the shock ``result`` leaves it
+    (the dynamic models' daily path; a static model's average over its period), plus its final
+    use; the cut cells still deliver their remaining output share of the normal deliveries.
+    The stockpile covers the difference until it runs out (:func:`stock_cover`)."""
+    from econsec.know.stockpile import stock_cover
+
+    table = result.table
+    if holder not in table.region_list:
+        raise InvalidInput(f"unknown region {holder!r}", valid=list(table.region_list))
+    if not 0 <= stock_days <= 3650:
+        raise InvalidInput(f"stock_days must be between 0 and 3650, got {stock_days}")
+    cut = np.asarray(result.cut.index)
+    users = np.flatnonzero(np.asarray(table.regions) == holder)
+    finals = np.flatnonzero(np.asarray(table.final_regions) == holder)
+    per_user = table.Z[np.ix_(cut, users)].sum(axis=0) / 365.0  # units/day, normal
+    final_use = float(table.Y[np.ix_(cut, finals)].sum()) / 365.0
+    normal_use = float(per_user.sum()) + final_use
+    if normal_use <= 0:
+        raise InvalidInput(f"{holder} uses none of the cut cells' output in the table")
+    if result.daily is not None:
+        path = result.daily
+    else:  # a static model: its average output over the period, every day
+        days = max(round(result.period_days), 1)
+        level = np.divide(
+            result.output_after,
+            table.x * result.period_days / 365.0,
+            out=np.ones(table.n),
+            where=table.x > 0,
+        )
+        path = np.tile(level, (days, 1))
+    if horizon_days is not None:
+        path = (
+            path[:horizon_days]
+            if path.shape[0] >= horizon_days
+            else np.vstack([path, np.tile(path[-1], (horizon_days - path.shape[0], 1))])
+        )
+    consumption = path[:, users] @ per_user + final_use
+    delivered = table.Z[np.ix_(cut, users)].sum(axis=1) + table.Y[np.ix_(cut, finals)].sum(axis=1)
+    weights = delivered / max(float(delivered.sum()), 1e-300)
+    supply = (path[:, cut] @ weights) * normal_use
+    cover = stock_cover(stock_days * normal_use, consumption, supply)
+    doc = cover.to_dict()
+    return {
+        "holder": holder,
+        "stock_days": stock_days,
+        "normal_use_per_day": normal_use,
+        "units": f"{table.units} per day",
+        "days_of_cover": doc["days_of_cover"],
+        "runs_out": doc["runs_out"],
+        "first_shortfall_day": doc["first_shortfall_day"],
+        "horizon_days": doc["horizon_days"],
+        "total_shortfall": doc["total_shortfall"],
+        "consumption_share": (consumption / normal_use).tolist(),
+        "supply_share": (supply / normal_use).tolist(),
+        "stock_share": (np.asarray(doc["stock"]) / normal_use).tolist(),
+        "assumptions": [
+            f"The stockpile is {stock_days:g} days of {holder}'s normal use of the cut cells' "
+            "output (intermediate use by its industries plus its final use, from the table).",
+            "Each day, the industries' use follows their output in the shock's path (a static "
+            "model's average over its period); final use stays normal; the cut cells still "
+            "deliver their remaining output share; the stockpile covers the rest.",
+        ],
+    }

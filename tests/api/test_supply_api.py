@@ -20,6 +20,8 @@ from tests.security.world import PASSWORD, World, build_world
 def client(settings: Settings) -> Iterator[TestClient]:
     store = AnalyticsStore.from_settings(settings)
     Networks(store).load("eto", shared_file("supply/eto_semiconductor"), "eto")
+    chain = shared_file("supply/willems2008/gsm_stages/willems_22.csv")
+    Networks(store).load("willems", chain, "w22")
     IOTables(store).load("wiod", shared_file("supply/wiod2013_2011"), "wiod2011")
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -27,7 +29,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def test_network_routes_answer_as_the_cli(client: TestClient) -> None:
     listed = client.get("/know/networks").json()
-    assert [n["name"] for n in listed] == ["eto"]
+    assert [n["name"] for n in listed] == ["eto", "w22"]
     assert listed[0]["source"]["licence"].startswith("CC BY-NC")
     found = client.get("/know/networks/eto/spof", params={"kind": "single_source"}).json()
     euv = [f for f in found if f["node"] == "N20" and f["level"] == "firm"]
@@ -117,3 +119,16 @@ def test_uploads_need_a_user_who_may_write_and_are_audited(
         assert {"know.network.load", "know.io.load", "know.network.delete"} <= set(actions)
     finally:
         world.close()
+
+
+def test_stockpile_and_cover_routes(client: TestClient) -> None:
+    doc = client.get("/know/networks/w22/stockpile").json()
+    assert doc["status"] == "optimal" and len(doc["stages"]) == 253
+    assert doc["total_safety_stock_cost"] == pytest.approx(2_314_763.27, rel=1e-6)
+    refused = client.get("/know/networks/eto/stockpile")
+    assert refused.status_code == 422 and "bill-of-materials" in refused.json()["message"]
+    cover = client.get(
+        "/know/io/cover",
+        params={"table": "wiod2011", "extract": "TWN:c14", "holder": "KOR", "stock_days": 30},
+    ).json()
+    assert 30 <= cover["days_of_cover"] < 40 and cover["holder"] == "KOR"

@@ -294,3 +294,49 @@ def io_shock(
             params[key] = value
     result = _tables(catalogue).shock(table, extract, model, **params)
     return _json(result.to_dict())
+
+
+@router.get("/networks/{name}/stockpile")
+def network_stockpile(
+    name: str,
+    catalogue: CatalogueDep,
+    method: Literal["gsm"] = "gsm",
+    service_level: Annotated[float | None, Query(ge=0.5, lt=1)] = None,
+    holding_rate: Annotated[float, Query(gt=0, le=100)] = 1.0,
+    time_limit: Annotated[float | None, Query(gt=0, le=600)] = 60.0,
+) -> JSONResponse:
+    """Safety stock at least cost (the JSON of ``econsec know stockpile --format json``)."""
+    from econsec.know.stockpile import solve_gsm
+    from econsec.know.stockpile.from_network import gsm_problem
+
+    problem = gsm_problem(
+        _network(catalogue, name), service_level=service_level, holding_rate=holding_rate
+    )
+    data = solve_gsm(problem, time_limit=time_limit).to_dict()
+    return _json({**data, "network": name, "method": f"{method}: {data.get('method', '')}"})
+
+
+@router.get("/io/cover")
+def io_cover(
+    catalogue: CatalogueDep,
+    table: str,
+    extract: Annotated[list[str], Query(description="REGION:SECTOR[:FRACTION] (repeatable)")],
+    holder: str,
+    stock_days: Annotated[float, Query(ge=0, le=3650)],
+    model: Annotated[
+        Literal["leontief", "ghosh", "extraction", "iim", "diim", "bottleneck"], Query()
+    ] = "bottleneck",
+    inventory_days: Annotated[float | None, Query(ge=0, le=3650)] = None,
+    duration_days: Annotated[float | None, Query(gt=0, le=3650)] = None,
+) -> JSONResponse:
+    """Days a stockpile of the cut product lasts for ``holder`` (``econsec know cover``)."""
+    from econsec.know.iotables import stockpile_cover
+
+    params: dict[str, Any] = {}
+    if inventory_days is not None:
+        params["inventory_days"] = inventory_days
+    if duration_days is not None:
+        params["duration_days"] = duration_days
+    result = _tables(catalogue).shock(table, extract, model, **params)
+    cover = stockpile_cover(result, holder, stock_days)
+    return _json({"table": table, "extract": extract, "model": model, **cover})
