@@ -37,6 +37,7 @@ from econsec.web import chokepoints as chokepoint_pages
 from econsec.web import data as data_pages
 from econsec.web import guard, pages
 from econsec.web import know as know_pages
+from econsec.web import networks as network_pages
 from econsec.web import protect as protect_pages
 from econsec.web import scenario as scenario_pages
 
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(case_pages.router)
     app.include_router(chokepoint_pages.router)  # before know's /web/know/{chart}.csv
     app.include_router(scenario_pages.router)
+    app.include_router(network_pages.router)  # networks and IO shocks
     app.include_router(know_pages.router)
     app.include_router(protect_pages.router)
     return app

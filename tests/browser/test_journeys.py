@@ -29,6 +29,8 @@ from econsec import open_protect
 from econsec.cases.service import Cases
 from econsec.datasets.catalogue import Catalogue
 from econsec.datasets.manifest import read_manifest
+from econsec.know.iotables import IOTables
+from econsec.know.networks import Networks
 from econsec.settings import Settings
 from econsec.store.analytics import AnalyticsStore
 from tests.conftest import ROOT, shared_file
@@ -57,6 +59,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     manifest = ROOT / "data" / "manifest.yaml"
     for entry in read_manifest(manifest):
         catalogue.load(entry.name, manifest.parent / entry.file, entry.options)
+    know = AnalyticsStore.from_settings(built.settings)
+    supply = ROOT / "data" / "supply"
+    Networks(know).load("willems", supply / "willems2008/raw_msom/22.csv.gz", "willems_22")
+    IOTables(know).load("wiod", supply / "wiod2013_2011", "wiod2011")
     protect = open_protect(built.settings)
     protect.load("un", [shared_file(UN_NEW)])
     protect.store.app.dispose()
@@ -282,6 +288,10 @@ def test_list_versions_page(page: Page) -> None:
 PAGES = (
     ("know-chokepoints", "/web/know/chokepoints?year=2024"),
     ("know-scenario", "/web/know/scenario?exporter=BRA&products=720293&year=2024"),
+    ("know-networks", "/web/know/networks"),
+    # Willems, not ETO: ETO's data is CC BY-NC and the screenshots ship with econsec.
+    ("know-network", "/web/know/networks/willems_22?disrupt=Manuf_0001:30"),
+    ("know-io", "/web/know/io?table=wiod2011&extract=TWN:c14&model=bottleneck"),
     ("protect-lists", "/web/protect/lists"),
     ("cases", "/web/cases"),
     ("case", "/web/cases/1"),

@@ -213,6 +213,8 @@ def test_the_know_pages_link_each_other(browser: TestClient) -> None:
         ("/web/know", "/web/know"),
         ("/web/know/chokepoints", "/web/know/chokepoints"),
         ("/web/know/scenario", "/web/know/scenario"),
+        ("/web/know/networks", "/web/know/networks"),
+        ("/web/know/io", "/web/know/io"),
     ):
         page = browser.get(url)
         assert page.status_code == 200
@@ -222,6 +224,8 @@ def test_the_know_pages_link_each_other(browser: TestClient) -> None:
             "/web/know",
             "/web/know/chokepoints",
             "/web/know/scenario",
+            "/web/know/networks",
+            "/web/know/io",
         ]
         assert f'href="{current}" aria-current="page"' in nav
 
