@@ -8,8 +8,8 @@
 * :func:`read_eto`: the CSET/ETO advanced-semiconductor supply chain folder (``inputs.csv``,
   ``providers.csv``, ``provision.csv``, ``sequence.csv``). **CC BY-NC 4.0**: non-commercial
   use only; econsec never ships it.
-* :func:`read_network_file`: the generic format for a user's own network (see
-  ``docs/networks.md``): a nodes CSV and an edges CSV, or one JSON document
+* :func:`econsec.datasets.network_file.read_network_file`: the generic format for a user's own
+  network (see ``docs/networks.md``): a nodes CSV and an edges CSV, or one JSON document
   ``{"nodes": [...], "edges": [...]}``, with the columns of
   :data:`~econsec.know.network.model.NODES_SCHEMA` and
   :data:`~econsec.know.network.model.EDGES_SCHEMA`.
@@ -23,9 +23,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,8 +34,6 @@ from scipy.special import ndtr
 from econsec.errors import DataError, InvalidInput
 from econsec.know.network.model import (
     EDGES_SCHEMA,
-    NODE_ATTRIBUTES,
-    NODE_KINDS,
     NODES_SCHEMA,
     NetworkSource,
     SupplyNetwork,
@@ -54,7 +51,7 @@ ETO_LICENCE = "CC BY-NC 4.0 (non-commercial use only; attribution required)"
 _RAW = "/stages/stage/@"
 
 
-def _open_text(path: Path) -> TextIO:
+def open_text(path: Path) -> TextIO:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -72,7 +69,7 @@ def _open_text(path: Path) -> TextIO:
     return io.StringIO(text, newline="")
 
 
-def _number(
+def number(
     value: str | None, path: Path, line: int | None, field: str, *, required: bool = False
 ) -> float:
     """A non-negative number, NaN when empty (unless required)."""
@@ -98,7 +95,7 @@ def _rows(reader: csv.DictReader[str], first_line: int) -> Iterator[tuple[int, d
         yield first_line + reader.line_num - 1, row
 
 
-def _build(
+def build_network(
     name: str,
     path: Path,
     nodes: list[dict[str, Any]],
@@ -126,7 +123,7 @@ def read_willems_raw(path: Path, name: str | None = None) -> SupplyNetwork:
     service time and service level; stages with external demand are the finished products."""
     path = Path(path)
     name = name or f"willems_{_chain_number(path)}"
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         first = fh.readline()
         if not first.lstrip("\ufeff").startswith("/chain"):
             raise DataError(
@@ -158,11 +155,11 @@ def read_willems_raw(path: Path, name: str | None = None) -> SupplyNetwork:
     if not nodes:
         raise DataError("no stages", path=path)
     known = {n["id"] for n in nodes}
-    for number, edge in enumerate(edges):
+    for arc, edge in enumerate(edges, 1):
         for end in ("source", "target"):
             if edge[end] not in known:
                 raise DataError(
-                    f"arc {number + 1} names stage {edge[end]!r}, which has no stage row",
+                    f"arc {arc} names stage {edge[end]!r}, which has no stage row",
                     path=path,
                     field="/arcs/arc/@from" if end == "source" else "/arcs/arc/@to",
                 )
@@ -173,12 +170,12 @@ def read_willems_raw(path: Path, name: str | None = None) -> SupplyNetwork:
         licence="academic data set (MSOM); redistributed under MIT (durianh96/InvNet-GSM)",
         citation=WILLEMS_CITATION,
     )
-    return _build(name, path, nodes, edges, source)
+    return build_network(name, path, nodes, edges, source)
 
 
 def _willems_stage(stage: str, row: Mapping[str, str], path: Path, line: int) -> dict[str, Any]:
     def value(field: str) -> float:
-        return _number(row.get(_RAW + field), path, line, _RAW + field)
+        return number(row.get(_RAW + field), path, line, _RAW + field)
 
     demand = value("avgDemand")
     classification = (row.get(_RAW + "stageClassification") or "").strip() or None
@@ -216,7 +213,7 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
     ]
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    with _open_text(path) as fh:
+    with open_text(path) as fh:
         reader = csv.reader(fh)
         got = next(reader, None)
         if got != header:
@@ -235,8 +232,8 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
             stage = cells[0].strip()
             if not stage:
                 raise DataError("a stage needs an id", path=path, line=line, field="stage_id")
-            demand = _number(cells[5], path, line, "ext_demand_mean")
-            threshold = _number(cells[7], path, line, "ext_demand_thres")
+            demand = number(cells[5], path, line, "ext_demand_mean")
+            threshold = number(cells[7], path, line, "ext_demand_thres")
             nodes.append(
                 {
                     "id": stage,
@@ -244,11 +241,11 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
                     "name": stage,
                     "group": stage.split("_", 1)[0] if "_" in stage else None,
                     "final": bool(demand > 0),
-                    "lead_time": _number(cells[1], path, line, "lead_time", required=True),
-                    "max_service_time": _number(cells[2], path, line, "max_s_time"),
-                    "cost": _number(cells[3], path, line, "cost_rate"),
+                    "lead_time": number(cells[1], path, line, "lead_time", required=True),
+                    "max_service_time": number(cells[2], path, line, "max_s_time"),
+                    "cost": number(cells[3], path, line, "cost_rate"),
                     "demand_mean": demand,
-                    "demand_std": _number(cells[6], path, line, "ext_demand_std"),
+                    "demand_std": number(cells[6], path, line, "ext_demand_std"),
                     # The safety factor z is given; the model keeps the level it stands for.
                     "service_level": float(ndtr(threshold)) if threshold == threshold else None,
                 }
@@ -257,7 +254,7 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
                 upstream = cells[k].strip()
                 if not upstream:
                     raise DataError("empty upstream stage", path=path, line=line, field="up_stages")
-                quantity = _number(cells[k + 1], path, line, "up_stages", required=True)
+                quantity = number(cells[k + 1], path, line, "up_stages", required=True)
                 edges.append(
                     {"source": upstream, "target": stage, "kind": "bom", "quantity": quantity}
                 )
@@ -281,7 +278,7 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
         ),
         citation=WILLEMS_CITATION,
     )
-    return _build(name, path, nodes, edges, source)
+    return build_network(name, path, nodes, edges, source)
 
 
 def _willems_title(path: Path, sic: str) -> str:
@@ -323,7 +320,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
         if not path.is_file():
             raise DataError("missing file of the ETO data set", path=path)
     nodes: list[dict[str, Any]] = []
-    for line, row in _dict_rows(files["inputs"], ("input_id", "input_name", "type")):
+    for line, row in dict_rows(files["inputs"], ("input_id", "input_name", "type")):
         kind = "product" if row["type"] == "ultimate_output" else "input"
         nodes.append(
             {
@@ -335,7 +332,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
             }
         )
     seen: dict[str, tuple[str, str | None]] = {}
-    for line, row in _dict_rows(
+    for line, row in dict_rows(
         files["providers"], ("provider_id", "provider_name", "provider_type", "country")
     ):
         ptype = row["provider_type"]
@@ -374,7 +371,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
         )
     stages = folder / "stages.csv"
     if stages.is_file():  # country shares are given per stage (Design, Fabrication, ATP) too
-        for line, row in _dict_rows(stages, ("stage_id", "stage_name")):
+        for line, row in dict_rows(stages, ("stage_id", "stage_name")):
             nodes.append(
                 {
                     "id": _need(row, "stage_id", stages, line),
@@ -387,7 +384,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
     known = {n["id"] for n in nodes}
     latest: dict[str, int] = {}
     provision: list[tuple[int, dict[str, str], int]] = []
-    for line, row in _dict_rows(
+    for line, row in dict_rows(
         files["provision"], ("provider_id", "provided_id", "share_provided", "year")
     ):
         for field in ("provider_id", "provided_id"):
@@ -399,7 +396,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
                     field=field,
                     got=row[field],
                 )
-        year = int(_number(row["year"], files["provision"], line, "year", required=True))
+        year = int(number(row["year"], files["provision"], line, "year", required=True))
         latest[row["provided_id"]] = max(latest.get(row["provided_id"], 0), year)
         provision.append((line, row, year))
     edges: list[dict[str, Any]] = []
@@ -408,7 +405,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
         if year < latest[row["provided_id"]]:
             older += 1
             continue
-        share = _number(row["share_provided"], files["provision"], line, "share_provided")
+        share = number(row["share_provided"], files["provision"], line, "share_provided")
         if share > 100:
             raise DataError(
                 "a market share above 100 %",
@@ -425,7 +422,7 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
                 "share": share / 100,
             }
         )
-    for line, row in _dict_rows(files["sequence"], ("input_id", "goes_into_id", "is_type_of_id")):
+    for line, row in dict_rows(files["sequence"], ("input_id", "goes_into_id", "is_type_of_id")):
         for field, kind in (("goes_into_id", "bom"), ("is_type_of_id", "type")):
             target = row[field]
             if not target:
@@ -449,11 +446,11 @@ def read_eto(folder: Path, name: str = "eto_semiconductor") -> SupplyNetwork:
         citation=ETO_CITATION,
         notes=tuple(notes),
     )
-    return _build(name, folder, nodes, edges, source)
+    return build_network(name, folder, nodes, edges, source)
 
 
-def _dict_rows(path: Path, needed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    with _open_text(path) as fh:
+def dict_rows(path: Path, needed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    with open_text(path) as fh:
         reader = csv.DictReader(fh)
         for column in needed:
             if column not in (reader.fieldnames or []):
@@ -468,136 +465,3 @@ def _need(row: Mapping[str, str], field: str, path: Path, line: int) -> str:
     if not row.get(field):
         raise DataError("a value is required", path=path, line=line, field=field)
     return row[field]
-
-
-# -- the generic format -----------------------------------------------------------------------
-
-_NODE_TEXT = ("id", "kind", "name", "country", "group")
-_EDGE_TEXT = ("source", "target", "kind")
-
-
-def read_network_file(path: Path, name: str, *, nodes: Path | None = None) -> SupplyNetwork:
-    """A user's network in the generic format: ``path`` is an edges CSV (with ``nodes`` an
-    optional nodes CSV; by default ``<stem>_nodes.csv`` beside it when present), a folder with
-    ``nodes.csv`` and ``edges.csv``, or a JSON file ``{"nodes": [...], "edges": [...]}``."""
-    path = Path(path)
-    if path.is_dir():
-        nodes = path / "nodes.csv" if (path / "nodes.csv").is_file() else None
-        edges_path = path / "edges.csv"
-    elif path.suffix.lower() == ".json":
-        return _read_network_json(path, name)
-    else:
-        edges_path = path
-        beside = path.with_name(f"{path.stem}_nodes.csv")
-        if nodes is None and beside.is_file():
-            nodes = beside
-    edge_rows = [
-        _edge_row(row, edges_path, line)
-        for line, row in _dict_rows(edges_path, ("source", "target"))
-    ]
-    node_rows = (
-        [_node_row(row, nodes, line) for line, row in _dict_rows(nodes, ("id",))]
-        if nodes is not None
-        else []
-    )
-    source = NetworkSource(
-        loader="csv",
-        path=str(edges_path) + (f" + {nodes}" if nodes else ""),
-        title=f"network from {edges_path.name}",
-    )
-    return _build(name, edges_path, node_rows, edge_rows, source)
-
-
-def _read_network_json(path: Path, name: str) -> SupplyNetwork:
-    with _open_text(path) as fh:
-        try:
-            doc = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("edges"), list):
-        raise DataError("expected an object with an 'edges' list", path=path, field="edges")
-    raw_nodes = doc.get("nodes", [])
-    if not isinstance(raw_nodes, list):
-        raise DataError("expected a list", path=path, field="nodes")
-
-    def items(key: str, rows: list[Any], parse: Callable[..., dict[str, Any]]) -> list[Any]:
-        out = []
-        for number, item in enumerate(rows, 1):
-            if not isinstance(item, dict):
-                raise DataError(f"{key}[{number}] is not an object", path=path, field=key)
-            text = {k: "" if v is None else str(v) for k, v in item.items()}
-            out.append(parse(text, path, None, where=f"{key}[{number}]"))
-        return out
-
-    source = NetworkSource(loader="csv", path=str(path), title=f"network from {path.name}")
-    return _build(
-        name,
-        path,
-        items("nodes", raw_nodes, _node_row),
-        items("edges", doc["edges"], _edge_row),
-        source,
-    )
-
-
-def _node_row(
-    row: Mapping[str, str], path: Path, line: int | None, where: str = ""
-) -> dict[str, Any]:
-    out: dict[str, Any] = {k: (row.get(k) or "").strip() or None for k in _NODE_TEXT}
-    if not out["id"]:
-        raise DataError(f"{where} a node needs an id".strip(), path=path, line=line, field="id")
-    if out["kind"] is not None and out["kind"] not in NODE_KINDS:
-        raise DataError(
-            f"{where} unknown node kind".strip(),
-            path=path,
-            line=line,
-            field="kind",
-            got=out["kind"],
-            expected=", ".join(NODE_KINDS),
-        )
-    final = (row.get("final") or "").strip().lower()
-    if final and final not in {"true", "false", "1", "0", "yes", "no"}:
-        raise DataError(
-            f"{where} not a yes/no value".strip(), path=path, line=line, field="final", got=final
-        )
-    out["final"] = None if not final else final in {"true", "1", "yes"}
-    for attr in NODE_ATTRIBUTES:
-        out[attr] = _number(row.get(attr), path, line, attr) if row.get(attr) else None
-    return out
-
-
-def _edge_row(
-    row: Mapping[str, str], path: Path, line: int | None, where: str = ""
-) -> dict[str, Any]:
-    out: dict[str, Any] = {k: (row.get(k) or "").strip() or None for k in _EDGE_TEXT}
-    for end in ("source", "target"):
-        if not out[end]:
-            raise DataError(
-                f"{where} an edge needs a {end}".strip(), path=path, line=line, field=end
-            )
-    kind = out["kind"] or "supply"
-    if kind not in {"supply", "bom", "type"}:
-        raise DataError(
-            f"{where} unknown edge kind".strip(),
-            path=path,
-            line=line,
-            field="kind",
-            got=kind,
-            expected="supply, bom or type",
-        )
-    out["kind"] = kind
-    for field in ("share", "quantity", "lead_time"):
-        text = row.get(field) or ""
-        out[field] = _number(text, path, line, field) if text.strip() else None
-    if out["share"] is not None and out["share"] > 1:
-        raise DataError(
-            f"{where} a share is a fraction between 0 and 1".strip(),
-            path=path,
-            line=line,
-            field="share",
-            got=row.get("share"),
-        )
-    if out["source"] == out["target"]:
-        raise DataError(
-            f"{where} an edge from a node to itself".strip(), path=path, line=line, field="target"
-        )
-    return out

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from econsec.datasets import supply
+from econsec.datasets import network_file, supply
 from econsec.errors import DataError, InvalidInput
 from econsec.know.network.model import NetworkSource, SupplyNetwork
 from econsec.store.analytics import AnalyticsStore
@@ -39,7 +39,7 @@ def read_network(loader: str, path: Path, name: str) -> SupplyNetwork:
     if loader == "eto":
         return supply.read_eto(path, name)
     if loader == "csv":
-        return supply.read_network_file(path, name)
+        return network_file.read_network_file(path, name)
     if path.is_dir():
         raise DataError("expected a file of one Willems chain, not a folder", path=path)
     if path.name.endswith(".gz") or _first_line(path).lstrip("\ufeff").startswith("/chain"):

@@ -9,14 +9,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
-from econsec.datasets.supply import (
-    read_eto,
-    read_network_file,
-    read_willems_gsm,
-    read_willems_raw,
-)
+from econsec.datasets.network_file import read_network_file
+from econsec.datasets.supply import read_eto, read_willems_gsm, read_willems_raw
 from econsec.errors import DataError
 from tests.conftest import shared_file
 
@@ -161,3 +158,26 @@ def test_eto_provision_naming_an_unknown_provider_is_refused(tmp_path: Path) -> 
     (tmp_path / "provision.csv").write_text("\n".join(provision), encoding="utf-8")
     with pytest.raises(DataError, match=r"provision\.csv, line 2, field 'provider_id'"):
         read_eto(tmp_path)
+
+
+def test_the_columnwise_and_the_row_by_row_csv_readers_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from econsec.datasets import network_file
+
+    network = read_eto(shared_file("supply/eto_semiconductor"))
+    edges, nodes = tmp_path / "eto.csv", tmp_path / "eto_nodes.csv"
+    network.edges_table().to_pandas().to_csv(edges, index=False)
+    network.nodes_table().to_pandas().to_csv(nodes, index=False)
+    fast = read_network_file(edges, "a")
+    monkeypatch.setattr(network_file, "_fast_tables", lambda *_: None)
+    slow = read_network_file(edges, "a")
+    for a, b in ((fast, slow), (fast, network)):
+        for part in ("nodes_table", "edges_table"):
+            one, two = getattr(a, part)(), getattr(b, part)()
+            for name in one.column_names:
+                x, y = one.column(name), two.column(name)
+                if pa.types.is_floating(x.type):  # NaN marks unknown numbers
+                    assert np.allclose(x.to_numpy(), y.to_numpy(), equal_nan=True), name
+                else:
+                    assert x.to_pylist() == y.to_pylist(), (part, name)
