@@ -18,7 +18,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from econsec import __version__
-from econsec.api.routers import cases, council, datasets, health, jobs, know, protect, supply
+from econsec.api.routers import (
+    cases,
+    council,
+    datasets,
+    health,
+    jobs,
+    know,
+    promote_taxonomy,
+    protect,
+    supply,
+)
 from econsec.api.routers.protect import FRESHNESS
 from econsec.api.schemas import ErrorBody
 from econsec.cases.service import Cases
@@ -45,7 +55,7 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 #: Answers about users, sessions, classified documents and the audit log: never cached.
-PRIVATE_PATHS = ("/auth/", "/users", "/council/", "/audit/", "/cases")
+PRIVATE_PATHS = ("/auth/", "/users", "/council/", "/audit/", "/cases", "/promote/crosswalk")
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>econsec API</title>
 <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css">
@@ -196,6 +206,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(jobs.router)
     app.include_router(know.router)
     app.include_router(supply.router)
+    app.include_router(promote_taxonomy.router)
     app.include_router(cases.router)
     app.include_router(protect.router)
     app.include_router(council.router)

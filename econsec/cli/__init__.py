@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from econsec import __version__
-from econsec.cli import cases, data, db, know, protect, security, serve
+from econsec.cli import cases, data, db, know, promote, protect, security, serve
 from econsec.cli.common import err_console, state
 from econsec.errors import EconsecError
 
@@ -28,6 +28,7 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(data.app, name="data")
 app.add_typer(db.app, name="db")
 app.add_typer(know.app, name="know")
+app.add_typer(promote.app, name="promote")
 app.add_typer(protect.app, name="protect")
 app.add_typer(security.users_app, name="users")
 app.add_typer(security.council_app, name="council")

@@ -175,6 +175,7 @@ def _home(folder: Path) -> World:
     catalogue.load("baci_countries", shared_file("trade/baci_country_codes_V202301.csv"))
     catalogue.load("baci", shared_file("trade/baci_hs17_2024_critical_materials.parquet"))
     catalogue.load("critical_products", SHIPPED / "policy/critical_products.yaml")
+    catalogue.load("critical_technologies", SHIPPED / "policy/critical_technologies.yaml")
     know = AnalyticsStore.from_settings(world.settings)
     Networks(know).load("willems", shared_file("supply/willems2008/raw_msom/13.csv.gz"), "w13")
     IOTables(know).load(

@@ -19,6 +19,7 @@ from econsec.council import models as _council_tables  # noqa: F401  (Base.metad
 from econsec.datasets.catalogue import Catalogue
 from econsec.errors import ConfigError, NotFound
 from econsec.jobs import JobRunner
+from econsec.promote import crosswalk_store as _crosswalk_tables  # noqa: F401  (Base.metadata)
 from econsec.protect import store as _screening_tables  # noqa: F401  (Base.metadata)
 from econsec.security import models as _security_tables  # noqa: F401  (Base.metadata)
 from econsec.store.app import (
@@ -54,7 +55,7 @@ def runner(app_store: AppStore, catalogue: Catalogue) -> Iterator[JobRunner]:
     jobs.close()
 
 
-HEAD = "0008"  # the newest migration
+HEAD = "0009"  # the newest migration
 
 
 def test_migrations_create_jobs_table(app_url: str) -> None:
