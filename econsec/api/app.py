@@ -25,6 +25,7 @@ from econsec.api.routers import (
     health,
     jobs,
     know,
+    promote_landscape,
     promote_taxonomy,
     protect,
     supply,
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(know.router)
     app.include_router(supply.router)
     app.include_router(promote_taxonomy.router)
+    app.include_router(promote_landscape.router)
     app.include_router(cases.router)
     app.include_router(protect.router)
     app.include_router(council.router)

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import typer
 
-from econsec.cli import promote_taxonomy
+from econsec.cli import promote_landscape, promote_taxonomy
 
 app = typer.Typer(
     help="Critical technologies: taxonomy, landscape, allocation, matching (Promote).",
     no_args_is_help=True,
 )
 app.add_typer(promote_taxonomy.app, name="taxonomy")
+app.command("landscape")(promote_landscape.landscape)
+app.command("landscape-compare")(promote_landscape.compare)
+app.command("landscape-load")(promote_landscape.load)
+app.command("landscape-datasets")(promote_landscape.datasets)
+app.command("landscape-delete")(promote_landscape.delete)
