@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from econsec.cli import promote_landscape, promote_taxonomy
+from econsec.cli import promote_landscape, promote_matching, promote_taxonomy
 
 app = typer.Typer(
     help="Critical technologies: taxonomy, landscape, allocation, matching (Promote).",
@@ -18,3 +18,6 @@ app.command("landscape-compare")(promote_landscape.compare)
 app.command("landscape-load")(promote_landscape.load)
 app.command("landscape-datasets")(promote_landscape.datasets)
 app.command("landscape-delete")(promote_landscape.delete)
+app.command("match")(promote_matching.match)
+app.command("match-multiuse")(promote_matching.match_multiuse)
+app.command("match-eval")(promote_matching.match_eval)
