@@ -27,6 +27,7 @@ from econsec.api.routers import (
     know,
     promote_landscape,
     promote_matching,
+    promote_portfolio,
     promote_taxonomy,
     protect,
     supply,
@@ -211,6 +212,7 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(promote_taxonomy.router)
     app.include_router(promote_landscape.router)
     app.include_router(promote_matching.router)
+    app.include_router(promote_portfolio.router)
     app.include_router(cases.router)
     app.include_router(protect.router)
     app.include_router(council.router)

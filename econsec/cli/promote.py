@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from econsec.cli import promote_landscape, promote_matching, promote_taxonomy
+from econsec.cli import promote_landscape, promote_matching, promote_portfolio, promote_taxonomy
 
 app = typer.Typer(
     help="Critical technologies: taxonomy, landscape, allocation, matching (Promote).",
@@ -21,3 +21,5 @@ app.command("landscape-delete")(promote_landscape.delete)
 app.command("match")(promote_matching.match)
 app.command("match-multiuse")(promote_matching.match_multiuse)
 app.command("match-eval")(promote_matching.match_eval)
+app.command("allocate")(promote_portfolio.allocate)
+app.command("score")(promote_portfolio.score)
