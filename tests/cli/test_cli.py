@@ -200,9 +200,9 @@ def test_db_upgrade_and_status(env_home: Path, capsys: pytest.CaptureFixture[str
     url = f"sqlite:///{env_home / 'app.db'}"
     before = f"app store {url} at revision none (run econsec db upgrade)\n"
     assert run(capsys, "db", "status")[0] == before
-    assert run(capsys, "db", "upgrade")[0] == f"app store {url} at revision 0008\n"
-    assert run(capsys, "db", "upgrade")[0] == f"app store {url} at revision 0008\n"
-    assert run(capsys, "db", "status")[0] == f"app store {url} at revision 0008\n"
+    assert run(capsys, "db", "upgrade")[0] == f"app store {url} at revision 0009\n"
+    assert run(capsys, "db", "upgrade")[0] == f"app store {url} at revision 0009\n"
+    assert run(capsys, "db", "status")[0] == f"app store {url} at revision 0009\n"
 
 
 def test_settings_json(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
