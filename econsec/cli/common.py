@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -56,6 +57,15 @@ def progress_bar() -> Iterator[ProgressFn]:
 def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON to stdout."""
     out_console.file.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def write_json(data: Any, out: Path | None = None) -> None:
+    """``data`` as indented JSON (UTF-8, values JSON lacks as text) to stdout or ``out``."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    if out is None:
+        out_console.file.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
 
 
 def parse_date(value: str, option: str) -> date:

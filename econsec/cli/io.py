@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import pyarrow as pa
 import typer
 
-from econsec.cli.common import err_console, out_console, print_json, progress_bar
+from econsec.cli.common import err_console, out_console, print_json, progress_bar, write_json
 from econsec.cli.output import Format, write
 from econsec.errors import InvalidInput
 from econsec.know.io import MODELS
@@ -114,14 +114,6 @@ def delete(name: Annotated[str, typer.Argument(help="Name of a stored table.")])
     err_console.print(f"deleted IO table {name!r}")
 
 
-def _emit_json(data: dict[str, Any], out: Path | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
 def _params(pairs: list[str] | None) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for pair in pairs or []:
@@ -190,7 +182,7 @@ def shock_(
         result = tables().shock(table, extract, model, progress=report, **params)
     data = result.to_dict()
     if fmt is Format.json:
-        _emit_json(data, out)
+        write_json(data, out)
         return
     if view == "cells":
         rows = result.to_arrow()
@@ -265,7 +257,7 @@ def trade_shock_(
         "assumption": scenario.assumption,
     }
     if fmt is Format.json:
-        _emit_json(data, out)
+        write_json(data, out)
         return
     write(
         pa.Table.from_pylist(data["losses_by_region"]),

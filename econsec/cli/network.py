@@ -3,15 +3,13 @@ failure losses, country exposure and disruption timelines."""
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
 import typer
 
-from econsec.cli.common import err_console, out_console, print_json, progress_bar
+from econsec.cli.common import err_console, out_console, print_json, progress_bar, write_json
 from econsec.cli.output import Format, write
 from econsec.know.networks import LOADERS, Networks, parse_disruptions
 
@@ -119,11 +117,7 @@ def _emit(
 ) -> None:
     """A list of objects: a JSON array as is; a table, CSV or Parquet of their columns."""
     if fmt is Format.json:
-        text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default) + "\n"
-        if out is None:
-            out_console.file.write(text)
-        else:
-            out.write_text(text, encoding="utf-8")
+        write_json(rows, out)
         return
     flat = [
         {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
@@ -138,12 +132,6 @@ def _emit(
         columns=[c for c in columns if c in table.column_names],
         limit=limit if out is None else None,
     )
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return str(value)
 
 
 @app.command()
@@ -278,7 +266,7 @@ def losses(
             "share_of_nodes_over": share,
             "ranking": ranking.to_pylist(),
         }
-        _emit_doc(doc, out)
+        write_json(doc, out)
         return
     write(
         ranking.drop(["products"]) if fmt is Format.table else ranking,
@@ -292,14 +280,6 @@ def losses(
             f"{share:.1%} of the {result.nodes.size:,} nodes failed one at a time cost more "
             f"than {over:g} % of output"
         )
-
-
-def _emit_doc(doc: dict[str, Any], out: Path | None) -> None:
-    text = json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default) + "\n"
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
 
 
 @app.command()
@@ -342,7 +322,7 @@ def simulate(
         )
     doc = result.to_dict()
     if fmt is Format.json:
-        _emit_doc(doc, out)
+        write_json(doc, out)
         return
     rows = [
         {k: v for k, v in p.items() if k != "shortfall"}

@@ -3,7 +3,6 @@ cover`` (days a stockpile lasts under an IO disruption)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,20 +10,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import typer
 
-from econsec.cli.common import out_console, progress_bar
+from econsec.cli.common import out_console, progress_bar, write_json
 from econsec.cli.output import Format, write
 
 Fmt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
 Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")]
 METHODS = ("gsm",)
-
-
-def _emit_json(data: dict[str, Any], out: Path | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
 
 
 def stockpile(
@@ -67,7 +58,7 @@ def stockpile(
     data["network"] = name
     data["method"] = f"gsm: {data.get('method', '')}".rstrip(": ")
     if fmt is Format.json:
-        _emit_json(data, out)
+        write_json(data, out)
         return
     stages = solution.to_arrow()
     if fmt is Format.table:
@@ -123,7 +114,7 @@ def cover(
         **stockpile_cover(result, holder, stock_days),
     }
     if fmt is Format.json:
-        _emit_json(data, out)
+        write_json(data, out)
         return
     rows = pa.table(
         {
