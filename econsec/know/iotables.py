@@ -7,7 +7,6 @@ second shock on a table costs only the model itself.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,6 @@ from econsec.store.analytics import AnalyticsStore
 from econsec.store.models import ModelStore, StoredModel, check_name
 
 LOADERS = ("wiod", "japan", "csv")
-_cache: dict[tuple[str, str], tuple[object, IOTable]] = {}
-_cache_lock = threading.Lock()
 
 
 def read_table(loader: str, path: Path) -> IOTable:
@@ -83,23 +80,11 @@ class IOTables:
 
     def get(self, name: str) -> IOTable:
         """The stored table ``name`` (:class:`~econsec.errors.NotFound` if none)."""
-        described = self.models.describe(name)
-        key = (str(self.models.store.path.resolve()), name)
-        with _cache_lock:
-            hit = _cache.get(key)
-        if hit is not None and hit[0] == described.saved_at:
-            return hit[1]
-        model, parts = self.models.read(name)
-        table = IOTable.from_arrow(parts["cells"])
-        with _cache_lock:
-            _cache[key] = (model.saved_at, table)
-        return table
+        return self.models.cached(name, lambda _model, parts: IOTable.from_arrow(parts["cells"]))
 
     def delete(self, name: str) -> None:
         """Remove table ``name``."""
         self.models.delete(name)
-        with _cache_lock:
-            _cache.pop((str(self.models.store.path.resolve()), name), None)
 
     def shock(
         self,

@@ -8,10 +8,11 @@ do not rebuild it.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from econsec.datasets import network_file, supply
 from econsec.errors import DataError, InvalidInput
@@ -20,8 +21,6 @@ from econsec.store.analytics import AnalyticsStore
 from econsec.store.models import ModelStore, StoredModel, check_name
 
 LOADERS = ("willems", "eto", "csv")
-_cache: dict[tuple[str, str], tuple[object, SupplyNetwork]] = {}
-_cache_lock = threading.Lock()
 
 
 def read_network(loader: str, path: Path, name: str) -> SupplyNetwork:
@@ -94,18 +93,12 @@ class Networks:
 
     def get(self, name: str) -> SupplyNetwork:
         """The stored network ``name`` (:class:`~econsec.errors.NotFound` if none)."""
-        described = self.models.describe(name)
-        key = (str(self.models.store.path.resolve()), name)
-        with _cache_lock:
-            hit = _cache.get(key)
-        if hit is not None and hit[0] == described.saved_at:
-            return hit[1]
-        model, parts = self.models.read(name)
-        source = NetworkSource.from_dict(model.meta.get("source", {}))
-        network = SupplyNetwork.from_arrow(name, parts["nodes"], parts["edges"], source)
-        with _cache_lock:
-            _cache[key] = (model.saved_at, network)
-        return network
+
+        def build(model: StoredModel, parts: dict[str, pa.Table]) -> SupplyNetwork:
+            source = NetworkSource.from_dict(model.meta.get("source", {}))
+            return SupplyNetwork.from_arrow(name, parts["nodes"], parts["edges"], source)
+
+        return self.models.cached(name, build)
 
     def describe(self, name: str) -> dict[str, Any]:
         """A network's summary as stored."""
@@ -114,5 +107,3 @@ class Networks:
     def delete(self, name: str) -> None:
         """Remove network ``name``."""
         self.models.delete(name)
-        with _cache_lock:
-            _cache.pop((str(self.models.store.path.resolve()), name), None)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -22,6 +23,10 @@ import pyarrow as pa
 from econsec.errors import InvalidInput, NotFound
 from econsec.store.analytics import AnalyticsStore
 
+T = TypeVar("T")
+#: Models read back, per (store file, kind, name), with the time they were saved.
+_cache: dict[tuple[str, str, str], tuple[datetime, Any]] = {}
+_cache_lock = threading.Lock()
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _META = """CREATE TABLE IF NOT EXISTS know_models (
     kind VARCHAR NOT NULL, name VARCHAR NOT NULL, meta JSON NOT NULL,
@@ -140,9 +145,26 @@ class ModelStore:
             }
         return model, parts
 
+    def cached(self, name: str, build: Callable[[StoredModel, dict[str, pa.Table]], T]) -> T:
+        """``build(description, parts)`` of model ``name``, kept per process until the model
+        is saved again (:class:`NotFound` if there is none)."""
+        described = self.describe(name)
+        key = (str(self.store.path.resolve()), self.kind, name)
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit is not None and hit[0] == described.saved_at:
+            return hit[1]  # type: ignore[no-any-return]
+        model, parts = self.read(name)
+        value = build(model, parts)
+        with _cache_lock:
+            _cache[key] = (model.saved_at, value)
+        return value
+
     def delete(self, name: str) -> None:
         """Remove a model (:class:`NotFound` if there is none)."""
         self.describe(name)
+        with _cache_lock:
+            _cache.pop((str(self.store.path.resolve()), self.kind, name), None)
         with self.store.writer() as con:
             con.begin()
             try:

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from econsec.errors import InvalidInput, NotFound
-from econsec.know import networks as networks_module
 from econsec.know.networks import Networks
+from econsec.store import models as models_module
 from econsec.store.analytics import AnalyticsStore
 from econsec.store.models import ModelStore
 from tests.conftest import shared_file
@@ -54,7 +54,7 @@ def test_names_are_checked(tmp_path: Path, name: str) -> None:
 def test_networks_round_trip_a_real_chain(tmp_path: Path) -> None:
     networks = Networks(AnalyticsStore(tmp_path / "a.duckdb"))
     loaded = networks.load("willems", shared_file("supply/willems2008/raw_msom/24.csv.gz"), "w24")
-    networks_module._cache.clear()
+    models_module._cache.clear()
     again = networks.get("w24")
     assert again.ids == loaded.ids and again.kinds == loaded.kinds
     assert np.array_equal(again.src, loaded.src) and np.array_equal(again.dst, loaded.dst)
