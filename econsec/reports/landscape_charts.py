@@ -55,8 +55,15 @@ def share_lines(
     countries: list[str] | None = None,
     top: int = 5,
     metric: str | None = None,
+    title: str | None = None,
+    y_label: str | None = None,
+    x_label: str | None = None,
+    empty: str | None = None,
 ) -> str:
-    """Line chart: the share of each leading country over the windows of ``result``."""
+    """Line chart: the share of each leading country over the windows of ``result``.
+
+    ``title``, ``y_label``, ``x_label`` and ``empty`` (the no-data message) replace the English
+    texts, so a page can show them in its own language."""
     metric = metric or result.metric
     name = _METRIC_NAMES.get(metric, metric)
     period = result.windows[0] if result.windows else None
@@ -65,20 +72,30 @@ def share_lines(
         if period is None or period.start == period.end
         else (f" ({period.end - period.start + 1}-year windows, by last year)")
     )
-    title = f"{technology}: {name} by country{span}"
+    title = f"{technology}: {name} by country{span}" if title is None else title
     x, series = share_series(result, technology, countries=countries, top=top, metric=metric)
     if not x or all(v is None for vals in series.values() for v in vals):
-        return no_data(title, f"No {name} for {technology}.")
-    return line_chart(x, series, title=title, y_label=f"{name} (%)", digits=1)
+        return no_data(title, f"No {name} for {technology}." if empty is None else empty)
+    y_label = f"{name} (%)" if y_label is None else y_label
+    return line_chart(x, series, title=title, y_label=y_label, x_label=x_label or "Year", digits=1)
 
 
 def share_bars(
-    result: Landscape, technology: str, period: str | None = None, *, top: int = 10
+    result: Landscape,
+    technology: str,
+    period: str | None = None,
+    *,
+    top: int = 10,
+    title: str | None = None,
+    unit: str | None = None,
+    empty: str | None = None,
 ) -> str:
-    """Bar chart of the ``top`` countries' share in one window (default: the latest)."""
+    """Bar chart of the ``top`` countries' share in one window (default: the latest).
+
+    ``title``, ``unit`` and ``empty`` (the no-data message) replace the English texts."""
     label = period or (result.windows[-1].label if result.windows else "")
     name = _METRIC_NAMES.get(result.metric, result.metric)
-    title = f"{technology}, {label}: {name} by country"
+    title = f"{technology}, {label}: {name} by country" if title is None else title
     rows = sorted(
         (
             r
@@ -89,5 +106,5 @@ def share_bars(
     )[:top]
     items = [(r["country"], 100 * (r[result.metric] or 0.0)) for r in rows]
     if not items:
-        return no_data(title)
-    return bar_chart(items, title=title, unit="% of " + name, digits=1)
+        return no_data(title) if empty is None else no_data(title, empty)
+    return bar_chart(items, title=title, unit="% of " + name if unit is None else unit, digits=1)
