@@ -51,6 +51,7 @@ from econsec.web import data as data_pages
 from econsec.web import guard, pages
 from econsec.web import know as know_pages
 from econsec.web import networks as network_pages
+from econsec.web import promote as promote_pages
 from econsec.web import protect as protect_pages
 from econsec.web import scenario as scenario_pages
 
@@ -224,4 +225,5 @@ def create_app(settings: Settings | None = None, *, warm_screener: bool = True) 
     app.include_router(network_pages.router)  # networks and IO shocks
     app.include_router(know_pages.router)
     app.include_router(protect_pages.router)
+    app.include_router(promote_pages.router)  # taxonomy, landscape, portfolio, matching
     return app

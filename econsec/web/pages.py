@@ -40,6 +40,7 @@ templates = Environment(
 SECTIONS = (
     ("know", "Know", "/web/know"),
     ("protect", "Protect", "/web/protect"),
+    ("promote", "Promote", "/web/promote"),
     ("cases", "Cases", "/web/cases"),
     ("councils", "Councils", "/web/councils"),
     ("data", "Data", "/web/data"),
