@@ -2,8 +2,9 @@
 need (a topic call), with the matched terms and passage that explain each match, and the
 seeds that serve needs of several sectors (multi-use).
 
-It opens on the shipped real sample (``data/tech``: Air Force SBIR topics of solicitation 15.1
-as needs, SBIR awards as seeds; US public domain); a signed-in user may upload two CSV or
+It opens on the shipped real sample (``data/tech``, US public domain: DoD SBIR awards as seeds;
+as needs, the Air Force topics of solicitation 15.1 with the other agencies' topics of 2015, or
+the Air Force topics alone); a signed-in user may upload two CSV or
 Parquet files of their own, which are matched and shown, never stored. The engine is that of
 ``econsec promote match`` and ``POST /promote/match/files``.
 """
@@ -35,10 +36,15 @@ METHOD_NAMES = {
     "bm25": N_("BM25 (words)"),
     "semantic": N_("Semantic model only"),
 }
+SAMPLES = {
+    "mixed": N_("Air Force topics 15.1 and the other agencies' topics of 2015 (789 needs)"),
+    "af15": N_("Air Force topics 15.1 only (190 needs, all defence)"),
+}
 #: Messages translated from Python (tests check each has a Japanese translation).
-MESSAGES = tuple(METHOD_NAMES.values())
+MESSAGES = (*METHOD_NAMES.values(), *SAMPLES.values())
 MAX_SEEDS, MAX_NEEDS = 20_000, 2_000  # an upload's rows, as POST /promote/match
 SHOWN = 50  # needs shown in full on the page after an upload
+MULTI_SHOWN = 20  # multi-use seeds listed on the page
 LABEL = 160  # characters of a text shown as its label
 
 
@@ -67,15 +73,19 @@ def _run(seeds: pa.Table, needs: pa.Table, top: int, method: str) -> Matched:
     return results, found, _texts(seeds), _texts(needs)
 
 
-def _sample(request: Request, top: int, method: str) -> Matched:
-    """The shipped sample matched, kept in the API's cache."""
-    from econsec.datasets.sbir_sample import read_sample
+def _sample(request: Request, which: str, top: int, method: str) -> Matched:
+    """The shipped sample (``which`` needs: ``mixed`` or ``af15``) matched, kept in the API's
+    cache."""
+    from econsec.datasets.sbir_sample import Needs, read_sample
+
+    needs: Needs = "af15" if which == "af15" else "mixed"
 
     def build() -> Matched:
-        seeds, needs = read_sample()
-        return _run(seeds, needs, top, method)
+        seed_table, need_table = read_sample(needs)
+        return _run(seed_table, need_table, top, method)
 
-    return cached(request.app.state.catalogue, ("web-match-sample", top, method), build)
+    key = ("web-match-sample", needs, top, method)
+    return cached(request.app.state.catalogue, key, build)
 
 
 def _context(matched: Matched, need: str, shown: int | None) -> dict[str, Any]:
@@ -100,28 +110,34 @@ def _context(matched: Matched, need: str, shown: int | None) -> dict[str, Any]:
         "chosen": chosen,
         "rows": rows if shown is None else rows[:shown],
         "total": len(rows),
-        "multi_use": [{**m.to_dict(), "label": _label(seed_texts.get(m.seed))} for m in found],
+        "multi_use": [
+            {**m.to_dict(), "label": _label(seed_texts.get(m.seed))} for m in found[:MULTI_SHOWN]
+        ],
+        "multi_use_total": len(found),
         "seed_count": len(seed_texts),
     }
 
 
 @router.get("/promote/match", response_model=None)
 def match_page(
-    request: Request, need: str = "", top: str = "5", method: str = "hybrid"
+    request: Request, need: str = "", top: str = "5", method: str = "hybrid", sample: str = "mixed"
 ) -> Response:
     """The shipped sample: one need's best seeds with their explanations, and the multi-use
     seeds over all needs."""
     actor = current_actor(request)
     if actor is None:
         return sign_in_first(request)
+    sample = sample if sample in SAMPLES else "mixed"
     context: dict[str, Any] = {
-        "form": {"need": need, "top": top, "method": method},
+        "form": {"need": need, "top": top, "method": method, "sample": sample},
         "methods": METHOD_NAMES,
+        "samples": SAMPLES,
         "sample": True,
     }
     try:
         chosen_top, chosen_method = _settings(top, method)
-        context |= _context(_sample(request, chosen_top, chosen_method), need, None)
+        matched = _sample(request, sample, chosen_top, chosen_method)
+        context |= _context(matched, need, None)
     except EconsecError as error:
         context["error"] = error
     return render(request, "promote_match.html", actor=actor, section="promote", **context)
@@ -160,8 +176,9 @@ def match_upload(
     except EconsecError as error:
         return failure(request, actor, error)
     context: dict[str, Any] = {
-        "form": {"need": "", "top": top, "method": method},
+        "form": {"need": "", "top": top, "method": method, "sample": "mixed"},
         "methods": METHOD_NAMES,
+        "samples": SAMPLES,
         "sample": False,
         "files": (seeds.filename, needs.filename),
     }
@@ -196,14 +213,17 @@ def match_upload(
 
 
 @router.get("/promote/match.csv", response_model=None)
-def match_csv(request: Request, top: str = "5", method: str = "hybrid") -> Response:
+def match_csv(
+    request: Request, top: str = "5", method: str = "hybrid", sample: str = "mixed"
+) -> Response:
     """Every need of the sample with its best seeds, one row per match, best first."""
     actor = current_actor(request)
     if actor is None:
         return sign_in_first(request)
     try:
         chosen_top, chosen_method = _settings(top, method)
-        results, _found, _seeds, _needs = _sample(request, chosen_top, chosen_method)
+        sample = sample if sample in SAMPLES else "mixed"
+        results, _found, _seeds, _needs = _sample(request, sample, chosen_top, chosen_method)
     except EconsecError as error:
         return failure(request, actor, error)
     header = ["need", "rank", "seed", "score", "bm25", "semantic", "terms", "passage", "sectors"]
@@ -223,4 +243,5 @@ def match_csv(request: Request, top: str = "5", method: str = "hybrid") -> Respo
                     ";".join(m.sectors),
                 ]
             )
-    return csv_download(f"match-sample-{chosen_method}-top{chosen_top}.csv", header, rows)
+    name = f"match-sample-{sample}-{chosen_method}-top{chosen_top}.csv"
+    return csv_download(name, header, rows)

@@ -14,8 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from econsec.datasets.sbir_sample import (
+    MIXED_COLUMNS,
     NEEDS_FILE,
     NEEDS_ID,
+    OTHER_NEEDS_FILE,
     SEEDS_FILE,
     SEEDS_ID,
     cited,
@@ -28,6 +30,7 @@ from tests.conftest import SHIPPED, shared_file
 # SHA-256 of the shipped files, as data/tech/PROVENANCE.md gives them.
 NEEDS_SHA = "3521d8d629d107cf8d9f5ebc7106230a6a8f28510481653ad10e3b46ed12f4e0"
 SEEDS_SHA = "93fa98aac80e63b6f6d99a60885fd16f70e8c789b551783e051c31df01ae11f1"
+OTHER_NEEDS_SHA = "b6ce9c44d8b1ca55075f3e504e72e79691a87cc5c7b35852e7e10353c71d3b36"
 SEEDS_COLUMNS = [
     "sbir_award_id",
     "title",
@@ -151,3 +154,40 @@ def test_same_title_air_force_award_ranks_first(top10: dict[str, list[str]], met
     # Not a code link (its solicit_topic_code is empty), but the award's title is the topic's
     # title word for word, from the firm that won the citing award: the Phase II of AF151-019.
     assert top10[method][0] == SAME_TITLE
+
+
+def test_other_needs_are_the_shared_topics_of_2015_outside_defence() -> None:
+    # PROVENANCE: the rows of the closed-topic list whose close date (else release date) is in
+    # 2015 and whose agency_top is not the Department of Defense; all columns, rows unchanged,
+    # in the list's order.
+    assert _sha256(SHIPPED / OTHER_NEEDS_FILE) == OTHER_NEEDS_SHA
+    shared = pq.read_table(shared_file("tech/sbir_closed_topics_fy2008_2018.parquet"))
+    rows = shared.to_pylist()
+    keep = [
+        i
+        for i, r in enumerate(rows)
+        if (r["close_date"] or r["release_date"]) is not None
+        and (r["close_date"] or r["release_date"]).year == 2015
+        and r["agency_top"] != "Department of Defense"
+    ]
+    shipped = pq.read_table(SHIPPED / OTHER_NEEDS_FILE)
+    assert shipped.equals(shared.take(pa.array(keep)))
+
+
+def test_the_mixed_needs_span_six_sectors() -> None:
+    _seeds, needs = read_sample("mixed")
+    assert needs.column_names == list(MIXED_COLUMNS)
+    assert needs.num_rows == 190 + 599
+    ids = needs["id"].to_pylist()
+    assert len(set(ids)) == len(ids) and ids[0].startswith("AF151-") and ids[190] == "row 1"
+    sectors = need_sectors(ids, None, needs["agency"].to_pylist())
+    counts = {s: list(sectors.values()).count(s) for s in set(sectors.values())}
+    # NSF, Commerce, DOT and USDA are civil; DOE energy; NASA space; HHS health; DHS public safety
+    assert counts == {
+        "defence": 190,
+        "civil": 199 + 37 + 18 + 6,
+        "energy": 148,
+        "space": 120,
+        "health": 62,
+        "public_safety": 9,
+    }
