@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 
+from econsec.datasets.supply import number
 from econsec.errors import DataError, InvalidInput
 from econsec.know.stockpile.problem import GSMProblem
 
@@ -109,7 +110,7 @@ def read_gsm_stages(
                         raise DataError(
                             "empty upstream stage", path=path, line=line, field="up_stages"
                         )
-                    quantity = _number(cells[k + 1], path, line, "up_stages", required=True)
+                    quantity = number(cells[k + 1], path, line, "up_stages", required=True)
                     if quantity <= 0:
                         raise DataError(
                             "quantity must be > 0",
@@ -173,7 +174,7 @@ def _stage_row(cells: list[str], path: Path, line: int, columns: dict[str, list[
     stage = cells[0].strip()
     if not stage:
         raise DataError("a stage needs an id", path=path, line=line, field="stage_id")
-    values = {f: _number(cells[i], path, line, f) for i, f in enumerate(HEADER[1:8], start=1)}
+    values = {f: number(cells[i], path, line, f) for i, f in enumerate(HEADER[1:8], start=1)}
     if math.isnan(values["lead_time"]):
         raise DataError("a value is required", path=path, line=line, field="lead_time")
     if math.isnan(values["cost_rate"]):
@@ -193,24 +194,6 @@ def _stage_row(cells: list[str], path: Path, line: int, columns: dict[str, list[
     return stage
 
 
-def _number(text: str, path: Path, line: int, field: str, *, required: bool = False) -> float:
-    """A finite non-negative number, NaN when empty (unless required)."""
-    text = text.strip()
-    if not text:
-        if required:
-            raise DataError("a value is required", path=path, line=line, field=field)
-        return math.nan
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataError("not a number", path=path, line=line, field=field, got=text) from None
-    if not math.isfinite(value) or value < 0:
-        raise DataError(
-            "not a finite non-negative number", path=path, line=line, field=field, got=text
-        )
-    return value
-
-
 def read_reported_costs(path: Path | str) -> dict[int, float]:
     """``reported_optimal_cost.txt``: one cost per line, chain 1 first ($)."""
     path = Path(path)
@@ -221,7 +204,7 @@ def read_reported_costs(path: Path | str) -> dict[int, float]:
         raise DataError(f"cannot read the file: {exc.strerror}", path=path) from None
     for line, text in enumerate(lines, start=1):
         if text.strip():
-            costs[len(costs) + 1] = _number(text, path, line, "cost", required=True)
+            costs[len(costs) + 1] = number(text, path, line, "cost", required=True)
     return costs
 
 
@@ -262,8 +245,8 @@ def read_reference_levels(path: Path | str) -> list[ReferenceLevel]:
                     ReferenceLevel(
                         int(chain),
                         kind,
-                        _number(cells[2], path, line, "SafetyStock", required=True),
-                        _number(cells[3], path, line, "TotalStock", required=True),
+                        number(cells[2], path, line, "SafetyStock", required=True),
+                        number(cells[3], path, line, "TotalStock", required=True),
                     )
                 )
     except OSError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +38,6 @@ _SCHEMAS = {
     "labels": openalex.LABELS,
     "counts": COUNTS,
 }
-_cache: dict[tuple[str, str], tuple[object, WorkSet | pa.Table]] = {}
 #: Records by (store, name, rules, min_score): building them joins every work again.
 _records: dict[tuple[str, str, tuple[AreaRule, ...], float], tuple[object, Records]] = {}
 _RECORDS_KEPT = 16
@@ -148,39 +148,16 @@ class Landscapes:
         raise NotFound(f"no landscape dataset named {name!r} (known: {names})", name=name)
 
     def _data(self, name: str) -> tuple[object, WorkSet | pa.Table]:
-        """The dataset and a stamp that changes when it is saved again."""
+        """The dataset and a stamp that changes when it is saved again (stored datasets are
+        kept per process by :meth:`ModelStore.cached`, the shipped file by its mtime)."""
         stored: StoredModel | None = next((m for m in self.models.list() if m.name == name), None)
-        key = (str(self.models.store.path.resolve()), name)
-        if stored is None:
-            if name != SHIPPED_NAME:
-                self.describe(name)  # raises NotFound with the known names
-            path = shipped(COUNTS_FILE)
-            stamp: object = path.stat().st_mtime_ns
-        else:
-            stamp = stored.saved_at
-        with _lock:
-            hit = _cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit
-        data: WorkSet | pa.Table
-        if stored is None:
-            data = read_counts(shipped(COUNTS_FILE))
-        else:
-            _, parts = self.models.read(name)
-            if stored.meta.get("source") == "counts":
-                data = parts["counts"].cast(COUNTS)
-            else:
-                data = WorkSet(
-                    works=parts["works"].cast(openalex.WORKS),
-                    countries=parts["countries"].cast(openalex.COUNTRIES),
-                    institutions=parts["institutions"].cast(openalex.INSTITUTIONS),
-                    labels=parts["labels"].cast(openalex.LABELS),
-                    files=tuple(stored.meta.get("files", [])),
-                    notes=tuple(stored.meta.get("notes", [])),
-                )
-        with _lock:
-            _cache[key] = (stamp, data)
-        return stamp, data
+        if stored is not None:
+            return stored.saved_at, self.models.cached(name, _from_parts)
+        if name != SHIPPED_NAME:
+            self.describe(name)  # raises NotFound with the known names
+        path = shipped(COUNTS_FILE)
+        stamp = path.stat().st_mtime_ns
+        return stamp, _shipped_counts(str(path), stamp)
 
     def records(
         self,
@@ -209,5 +186,24 @@ class Landscapes:
     def delete(self, name: str) -> None:
         """Remove a stored dataset (the shipped file itself is never touched)."""
         self.models.delete(name)
-        with _lock:
-            _cache.pop((str(self.models.store.path.resolve()), name), None)
+
+
+def _from_parts(stored: StoredModel, parts: dict[str, pa.Table]) -> WorkSet | pa.Table:
+    """A stored dataset from its tables: the counts, or the works with their countries,
+    institutions and labels."""
+    if stored.meta.get("source") == "counts":
+        return parts["counts"].cast(COUNTS)
+    return WorkSet(
+        works=parts["works"].cast(openalex.WORKS),
+        countries=parts["countries"].cast(openalex.COUNTRIES),
+        institutions=parts["institutions"].cast(openalex.INSTITUTIONS),
+        labels=parts["labels"].cast(openalex.LABELS),
+        files=tuple(stored.meta.get("files", [])),
+        notes=tuple(stored.meta.get("notes", [])),
+    )
+
+
+@lru_cache(maxsize=2)
+def _shipped_counts(path: str, stamp: int) -> pa.Table:
+    """The shipped counts file, read once per change (``stamp``: its mtime)."""
+    return read_counts(Path(path))
