@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
 from econsec.datasets.promote_problem import (
@@ -109,9 +109,7 @@ def _example() -> Any:
     return read_source(path)
 
 
-@router.post("/allocate")
-def allocate_problem(
-    problem: Annotated[dict[str, Any], Body(examples=[EXAMPLE_BODY])],
+def _allocation_options(
     pareto: Pareto = 0,
     gap: Gap = 0.0,
     time_limit: TimeLimit = 30.0,
@@ -121,51 +119,40 @@ def allocate_problem(
     budget: Budget = None,
     must_fund: Ids = None,
     never_fund: Ids = None,
+) -> dict[str, Any]:
+    """The query parameters of both allocation routes."""
+    return {
+        "pareto": pareto,
+        "gap": gap,
+        "time_limit": time_limit,
+        "explain": explain,
+        "resolve": resolve,
+        "resolve_gap": resolve_gap,
+        "budget": budget,
+        "must_fund": must_fund,
+        "never_fund": never_fund,
+    }
+
+
+AllocationOptions = Annotated[dict[str, Any], Depends(_allocation_options)]
+
+
+@router.post("/allocate")
+def allocate_problem(
+    problem: Annotated[dict[str, Any], Body(examples=[EXAMPLE_BODY])],
+    options: AllocationOptions,
 ) -> JSONResponse:
     """The optimal allocation of the problem in the body: objective, chosen {CANDIDATE_ID:
     OPTION_INDEX (0-based)}, total_cost, status, gap, bound, seconds, spending_by_area,
     spending_by_year, explanations and pareto (with ``pareto`` > 0)."""
-    spec = to_problem(body_source(problem))
-    return _solve(
-        spec,
-        budget,
-        must_fund,
-        never_fund,
-        pareto=pareto,
-        gap=gap,
-        time_limit=time_limit,
-        explain=explain,
-        resolve=resolve,
-        resolve_gap=resolve_gap,
-    )
+    return _solve(to_problem(body_source(problem)), **options)
 
 
 @router.get("/allocate/example")
-def allocate_example(
-    pareto: Pareto = 0,
-    gap: Gap = 0.0,
-    time_limit: TimeLimit = 30.0,
-    explain: Explain = True,
-    resolve: Resolve = 20,
-    resolve_gap: ResolveGap = 1e-4,
-    budget: Budget = None,
-    must_fund: Ids = None,
-    never_fund: Ids = None,
-) -> JSONResponse:
+def allocate_example(options: AllocationOptions) -> JSONResponse:
     """The allocation of the shipped example (the K Program's first R&D vision technologies,
     ¥500 bn, illustrative figures), with the same parameters as ``POST /promote/allocate``."""
-    return _solve(
-        to_problem(_example()),
-        budget,
-        must_fund,
-        never_fund,
-        pareto=pareto,
-        gap=gap,
-        time_limit=time_limit,
-        explain=explain,
-        resolve=resolve,
-        resolve_gap=resolve_gap,
-    )
+    return _solve(to_problem(_example()), **options)
 
 
 @router.get("/portfolio/example")
@@ -191,9 +178,7 @@ def _score(
     return _json(report(alts, method, parse_weights(weights or []), **options))
 
 
-@router.post("/score")
-def score_candidates(
-    candidates: Annotated[dict[str, Any], Body(examples=[SCORE_BODY])],
+def _score_options(
     method: Method = "weighted",
     weights: Weights = None,
     direction: Directions = None,
@@ -202,44 +187,35 @@ def score_candidates(
     seed: Seed = 0,
     top_k: TopK = 3,
     tornado: Tornado = 0.0,
+) -> dict[str, Any]:
+    """The query parameters of both scoring routes, as :func:`_score` takes them."""
+    return {
+        "method": method,
+        "weights": weights,
+        "direction": direction,
+        "draws": sensitivity,
+        "concentration": concentration,
+        "seed": seed,
+        "top_k": top_k,
+        "swing": tornado / 100,
+    }
+
+
+ScoreOptions = Annotated[dict[str, Any], Depends(_score_options)]
+
+
+@router.post("/score")
+def score_candidates(
+    candidates: Annotated[dict[str, Any], Body(examples=[SCORE_BODY])],
+    options: ScoreOptions,
 ) -> JSONResponse:
     """Scores and ranks of the candidates in the body (the JSON of ``econsec promote score``):
     method, weights, criteria, candidates best first (with kept_rank_share, top_k_share,
     first_share, mean_rank, rank_p05, rank_p95 when ``sensitivity`` > 0), tornado."""
-    alts = to_alternatives(body_source(candidates))
-    return _score(
-        alts,
-        method,
-        weights,
-        direction,
-        draws=sensitivity,
-        concentration=concentration,
-        seed=seed,
-        top_k=top_k,
-        swing=tornado / 100,
-    )
+    return _score(to_alternatives(body_source(candidates)), **options)
 
 
 @router.get("/score/example")
-def score_example(
-    method: Method = "weighted",
-    weights: Weights = None,
-    direction: Directions = None,
-    sensitivity: Draws = 0,
-    concentration: Concentration = 100.0,
-    seed: Seed = 0,
-    top_k: TopK = 3,
-    tornado: Tornado = 0.0,
-) -> JSONResponse:
+def score_example(options: ScoreOptions) -> JSONResponse:
     """Scores of the shipped example's candidates, with the parameters of POST /promote/score."""
-    return _score(
-        to_alternatives(_example()),
-        method,
-        weights,
-        direction,
-        draws=sensitivity,
-        concentration=concentration,
-        seed=seed,
-        top_k=top_k,
-        swing=tornado / 100,
-    )
+    return _score(to_alternatives(_example()), **options)
