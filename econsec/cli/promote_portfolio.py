@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
 
-from econsec.cli.common import out_console, progress_bar
+from econsec.cli.common import err_console, out_console, progress_bar
 from econsec.cli.output import Format, write
 from econsec.errors import InvalidInput
 
@@ -255,3 +256,82 @@ def score(
         ]
         title = f"Tornado for {first}: score {rows[0]['score']:.4f}, each weight +-{tornado:g} %"
         write(pa.Table.from_pylist(bars), Format.table, None, title=title)
+
+
+class CandidatesFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+def candidates(
+    list_name: Annotated[
+        str,
+        typer.Option("--list", help="Technology list: k_program_vision_1 (k), us_cet_2024..."),
+    ] = "k_program_vision_1",
+    taxonomy_file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Read this critical_technologies.yaml, not the loaded one."),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", help="Landscape dataset for jp_strength (default: shipped)."),
+    ] = None,
+    counts: Annotated[
+        Path | None, typer.Option("--counts", help="OpenAlex group-by counts CSV instead.")
+    ] = None,
+    no_landscape: Annotated[
+        bool, typer.Option("--no-landscape", help="Leave jp_strength out.")
+    ] = False,
+    period: Annotated[int, typer.Option("--period", min=1, help="Years per window.")] = 5,
+    focus: Annotated[
+        str, typer.Option("--focus", help="Country whose strength is measured.")
+    ] = "JP",
+    only_derived: Annotated[
+        bool,
+        typer.Option(
+            "--only-derived", help="Keep only the criteria every candidate has (scores as is)."
+        ),
+    ] = False,
+    fmt: Annotated[
+        CandidatesFormat, typer.Option("--format", "-f", help="yaml or json.")
+    ] = CandidatesFormat.yaml,
+    out: Out = None,
+) -> None:
+    """A candidates file for `econsec promote score` from a technology list of the taxonomy:
+    each technology with its names and Japan's areas (the effective crosswalk), other_lists
+    (how many other governments' or bodies' lists name its areas) and jp_strength (Japan's
+    research share over the leader's in its areas, from the landscape, where the data covers
+    them). The criteria the data cannot give are declared and left to fill (meta.to_fill)."""
+    import yaml
+
+    from econsec.cli.promote_landscape import load_records
+    from econsec.cli.promote_taxonomy import _taxonomies
+    from econsec.promote.candidates import candidates_from
+    from econsec.promote.landscape import landscape
+
+    taxonomy = _taxonomies(taxonomy_file)[1]
+    result = None
+    if not no_landscape:
+        records = load_records(counts, None, dataset, None, 0.0)
+        result = landscape(records, period=period, focus=focus)
+    doc = candidates_from(
+        taxonomy,
+        list_name,
+        landscape=result,
+        dataset=dataset or (str(counts) if counts else "openalex_ai_dl"),
+        focus=focus,
+        only_derived=only_derived,
+    )
+    if fmt is CandidatesFormat.json:
+        text = _json_text(doc)
+    else:
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    if out is None:
+        out_console.file.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+    missing = doc["meta"]["to_fill"]
+    if missing:
+        err_console.print(
+            f"{len(doc['candidates'])} candidates; to fill before scoring: {', '.join(missing)}"
+        )

@@ -43,9 +43,17 @@ COST_AXIS = N_("cost (%(unit)s)")
 VALUE_AXIS = N_("value")
 CHOSEN = N_("chosen")
 BUDGET = N_("budget")
+#: Technology lists a candidates file may start from (``GET /promote/candidates``).
+CANDIDATE_LISTS = {
+    "k_program_vision_1": N_("K Program vision"),
+    "us_cet_2024": N_("US CET 2024"),
+    "eu_2023": N_("EU 2023"),
+    "aspi_tracker": N_("ASPI tracker"),
+}
 #: Messages translated from Python (tests check each has a Japanese translation).
 MESSAGES = (
     *METHODS.values(),
+    *CANDIDATE_LISTS.values(),
     TORNADO_TITLE,
     TORNADO_UNIT,
     WEIGHT_DOWN,
@@ -210,7 +218,12 @@ def _page(
     request: Request, actor: Any, form: dict[str, str], source: Source | None, example: bool
 ) -> Response:
     locale = locale_of(request)
-    context: dict[str, Any] = {"form": form, "methods": METHODS, "example": example}
+    context: dict[str, Any] = {
+        "form": form,
+        "methods": METHODS,
+        "example": example,
+        "candidate_lists": CANDIDATE_LISTS,
+    }
     if source is not None:
         context["about"] = _about(source)
         context["file"] = source.path.name
@@ -268,7 +281,12 @@ def portfolio_upload(
             raise InvalidInput(f"{name}: larger than {MAX_UPLOAD // 1024 // 1024} MB")
         source = read_source(target)
     except EconsecError as error:
-        context: dict[str, Any] = {"form": form, "methods": METHODS, "example": False}
+        context: dict[str, Any] = {
+            "form": form,
+            "methods": METHODS,
+            "example": False,
+            "candidate_lists": CANDIDATE_LISTS,
+        }
         context["error"] = error
         return render(request, "promote_portfolio.html", actor=actor, section="promote", **context)
     finally:

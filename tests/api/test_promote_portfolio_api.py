@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from econsec.api import create_app
@@ -99,3 +100,29 @@ def test_options_and_limits(client: TestClient) -> None:
     ).json()
     # with cost a benefit, the dearest and most important candidate 'a' wins every criterion
     assert ranked["candidates"][0]["id"] == "a" and ranked["candidates"][0]["score"] == 1.0
+
+
+def test_candidates_from_a_list_as_the_command_line_builds_them(
+    client: TestClient, settings: Settings
+) -> None:
+    from econsec.datasets.catalogue import Catalogue
+    from econsec.store.analytics import AnalyticsStore
+    from tests.conftest import shared_file
+
+    missing = client.get("/promote/candidates")
+    assert missing.status_code == 409 and "critical_technologies" in missing.text
+    catalogue = Catalogue(AnalyticsStore.from_settings(settings))
+    catalogue.load("critical_technologies", shared_file("policy/critical_technologies.yaml"), {})
+    doc = client.get("/promote/candidates", params={"list": "k"}).json()
+    assert len(doc["candidates"]) == 7 and doc["meta"]["list"] == "k_program_vision_1"
+    ai = next(c for c in doc["candidates"] if c["id"] == "ai_security_disinformation_analysis")
+    assert 0.15 < ai["criteria"]["jp_strength"] < 0.25
+    flat = client.get("/promote/candidates", params={"list": "k", "landscape": "false"}).json()
+    assert all("jp_strength" not in c["criteria"] for c in flat["candidates"])
+    derived = client.get(
+        "/promote/candidates", params={"list": "eu", "only_derived": "true", "format": "yaml"}
+    )
+    assert derived.headers["content-type"].startswith("application/yaml")
+    scored = client.post("/promote/score", json=yaml.safe_load(derived.text)).json()
+    assert len(scored["candidates"]) == 10  # the EU's ten areas
+    assert client.get("/promote/candidates", params={"list": "japan"}).status_code == 422

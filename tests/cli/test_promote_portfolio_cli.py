@@ -11,6 +11,7 @@ import yaml
 
 from econsec.datasets.promote_problem import example_path
 from tests.cli.test_cli import fail, run, run_json
+from tests.conftest import shared_file
 
 EXAMPLE = str(example_path())
 CONTRACT = {"objective", "chosen", "total_cost", "status"}
@@ -127,3 +128,81 @@ def test_score_csv_with_directions(capsys: pytest.CaptureFixture[str], tmp_path:
     )
     assert turned["candidates"][0]["id"] == "b"
     assert {c["id"]: c["direction"] for c in turned["criteria"]}["risk"] == "cost"
+
+
+# -- candidates from the taxonomy ------------------------------------------------------------------
+
+REAL_LISTS = str(shared_file("policy/critical_technologies.yaml"))
+AI_SECURITY = "ai_security_disinformation_analysis"
+
+
+def test_candidates_from_the_vision_with_the_landscape(
+    env_home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from econsec.datasets.openalex_tables import COUNTS_FILE, read_counts, shipped
+    from econsec.promote.allies import compare
+    from econsec.promote.crosswalk_store import load
+    from econsec.promote.landscape import landscape
+    from econsec.promote.landscape_map import DEFAULT_RULES
+    from econsec.promote.landscape_records import from_counts
+
+    doc = run_json(
+        capsys, "promote", "candidates", "--file", REAL_LISTS, "--list", "k", "--format", "json"
+    )
+    ids = [c["id"] for c in doc["candidates"]]
+    assert len(ids) == 7 and AI_SECURITY in ids  # the vision's seven named technologies
+    # jp_strength: Japan's share of AI output over China's in 2016-2020 (shipped counts)
+    result = landscape(from_counts(read_counts(shipped(COUNTS_FILE)), DEFAULT_RULES))
+    ai = next(
+        r
+        for r in result.leaders.to_pylist()
+        if r["technology"] == "Artificial intelligence" and r["period"] == "2016-2020"
+    )
+    ai_security = doc["candidates"][ids.index(AI_SECURITY)]
+    assert ai_security["jp_areas"] == ["ai_ml", "cybersecurity"]
+    assert ai_security["criteria"]["jp_strength"] == round(
+        ai["focus_share"] / ai["leader_share"], 4
+    )
+    assert 0.15 < ai_security["criteria"]["jp_strength"] < 0.25  # 3.3 % against 17.0 %
+    # Only AI is in the shipped counts: the other six have no jp_strength, and say so.
+    assert len(doc["meta"]["to_fill"]["jp_strength"]) == 6
+    # other_lists: the US (2022, 2024), EU and ASPI lists naming one of the areas
+    taxonomy = load(None, None, Path(REAL_LISTS))[1]
+    present = {a["area"]: a["present"] for a in compare(taxonomy)["areas"]}
+    others = ["us_cet_2022", "us_cet_2024", "eu_2023", "aspi_tracker"]
+    for c in doc["candidates"]:
+        named = [n for n in others if any(present[a][n] for a in c["jp_areas"])]
+        assert c["criteria"]["other_lists"] == len(named), c["id"]
+    # The criteria the data cannot give are declared, so scoring names the first gap.
+    path = tmp_path / "candidates.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, _, err = fail(capsys, "promote", "score", str(path))
+    assert code == 1 and "candidates.json" in err and "missing criterion" in err
+
+
+def test_candidates_with_derived_criteria_only_score_as_they_are(
+    env_home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "aspi.yaml"
+    run(capsys, "promote", "candidates", "--file", REAL_LISTS, "--list", "aspi")
+    run(
+        capsys,
+        "promote",
+        "candidates",
+        "--file",
+        REAL_LISTS,
+        "--list",
+        "aspi",
+        "--only-derived",
+        "--output",
+        str(out),
+    )
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert len(doc["candidates"]) == 74  # ASPI's 64 and the 10 added in 2025
+    assert [c["id"] for c in doc["criteria"]] == ["other_lists"]  # jp_strength has gaps
+    scored = run_json(capsys, "promote", "score", str(out), "--format", "json")
+    assert len(scored["candidates"]) == 74
+    best = scored["candidates"][0]
+    assert best["other_lists"] == max(c["criteria"]["other_lists"] for c in doc["candidates"])
+    code, _, err = fail(capsys, "promote", "candidates", "--file", REAL_LISTS, "--list", "japan")
+    assert code == 1 and "not candidate technologies" in err

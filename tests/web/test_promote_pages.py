@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from econsec.datasets.catalogue import Catalogue
@@ -282,6 +283,20 @@ def test_the_japanese_portfolio_uses_the_japanese_names(japanese: TestClient) ->
     assert "研究開発ビジョン：評価と資金配分" in page
     assert "自律型無人探査機（AUV）の無人・省人化技術" in page  # name_ja of the example
     assert "最適性を証明済み" in page
+
+
+def test_a_candidates_file_starts_from_a_technology_list(browser: TestClient) -> None:
+    page = browser.get("/web/promote/portfolio").text
+    form = page[page.index('action="/promote/candidates"') :]
+    form = form[: form.index("</form>")]
+    lists = re.findall(r'<option value="(\w+)">', form)
+    assert lists == ["k_program_vision_1", "us_cet_2024", "eu_2023", "aspi_tracker"]
+    answer = browser.get("/promote/candidates", params={"list": lists[0], "format": "yaml"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+        "application/yaml"
+    )
+    doc = yaml.safe_load(answer.text)
+    assert len(doc["candidates"]) == 7 and "importance" in doc["meta"]["to_fill"]
 
 
 def test_an_uploaded_problem_is_solved_and_not_stored(browser: TestClient, tmp_path: Any) -> None:

@@ -5,6 +5,8 @@ The problem or candidates travel in the request body in the file format of
 ``docs/promote-portfolio.md`` and are not stored, so, like ``POST /protect/compare``, these
 routes need no sign-in. The ``/example`` routes work on the shipped real-based example
 (``data/promote/rd_vision_example.yaml``: real technology names, illustrative figures).
+``GET /promote/candidates`` starts a candidates file from a technology list of the taxonomy
+(a read of reference data, open like the taxonomy routes).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 
+from econsec.api.deps import CatalogueDep
 from econsec.datasets.promote_problem import (
     body_source,
     example_path,
@@ -26,6 +29,7 @@ from econsec.errors import InvalidInput, NotFound
 from econsec.promote.allocate import Problem, allocate
 from econsec.promote.portfolio import Alternatives, parse_weights, with_directions
 from econsec.promote.portfolio_sensitivity import report
+from econsec.store.landscapes import SHIPPED_NAME
 
 router = APIRouter(prefix="/promote", tags=["promote: R&D vision and fund allocation"])
 
@@ -219,3 +223,52 @@ def score_candidates(
 def score_example(options: ScoreOptions) -> JSONResponse:
     """Scores of the shipped example's candidates, with the parameters of POST /promote/score."""
     return _score(to_alternatives(_example()), **options)
+
+
+@router.get("/candidates")
+def candidates_file(
+    request: Request,
+    catalogue: CatalogueDep,
+    list_name: Annotated[
+        str,
+        Query(alias="list", max_length=60, description="Technology list (id or short name)"),
+    ] = "k_program_vision_1",
+    dataset: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", description="Landscape dataset"),
+    ] = SHIPPED_NAME,
+    landscape: Annotated[bool, Query(description="Measure jp_strength on the landscape")] = True,
+    period: Annotated[int, Query(ge=1, le=50, description="Years per landscape window")] = 5,
+    focus: Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="Country measured")] = "JP",
+    only_derived: Annotated[
+        bool, Query(description="Keep only the criteria every candidate has")
+    ] = False,
+    format: Annotated[Literal["json", "yaml"], Query(description="json or yaml")] = "json",
+) -> Response:
+    """A candidates file for ``/promote/score`` from a technology list (the JSON or YAML of
+    ``econsec promote candidates``): criteria, candidates with their areas, other_lists and
+    jp_strength, and meta.to_fill (the criteria left to the analyst)."""
+    import yaml
+
+    from econsec.promote.candidates import candidates_from
+    from econsec.promote.crosswalk_store import load
+    from econsec.promote.landscape import landscape as build
+    from econsec.store.landscapes import Landscapes
+
+    taxonomy = load(catalogue, request.app.state.app_store)[1]
+    result = None
+    if landscape and dataset:
+        records = Landscapes(catalogue.store).records(dataset)
+        result = build(records, period=period, focus=focus)
+    doc = candidates_from(
+        taxonomy,
+        list_name,
+        landscape=result,
+        dataset=dataset,
+        focus=focus,
+        only_derived=only_derived,
+    )
+    if format == "yaml":
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+        return Response(text.encode("utf-8"), media_type="application/yaml; charset=utf-8")
+    return _json(doc)
