@@ -42,9 +42,9 @@ METRICS = {
     "share": N_("share of all output"),
     "top10_share": N_("share of the top 10 % most-cited output"),
 }
-LINES_TITLE = N_("%(technology)s: share of output by country, year by year")
-BARS_TITLE = N_("%(technology)s, %(period)s: share of output by country")
-SHARE_UNIT = N_("share of output (%)")
+LINES_TITLE = N_("%(technology)s by country, year by year: %(metric)s")
+BARS_TITLE = N_("%(technology)s by country, %(period)s: %(metric)s")
+SHARE_UNIT = N_("%(metric)s (%%)")
 YEAR_AXIS = N_("Year")
 NO_OUTPUT = N_("No output for this technology.")
 #: Messages the pages translate from Python (tests check each has a Japanese translation).
@@ -205,8 +205,10 @@ def landscape_page(request: Request, form: LandscapeForm) -> Response:
     latest = windowed.windows[-1].label if windowed.windows else ""
     leaders = [r for r in windowed.leaders.to_pylist() if r["technology"] == tech]
     rows = [r for r in windowed.rows(top) if r["technology"] == tech and r["period"] == latest]
-    lines_title = _(LINES_TITLE, technology=tech)
-    bars_title = _(BARS_TITLE, technology=tech, period=latest)
+    metric = _(METRICS.get(windowed.metric, windowed.metric))
+    lines_title = _(LINES_TITLE, technology=tech, metric=metric)
+    bars_title = _(BARS_TITLE, technology=tech, period=latest, metric=metric)
+    unit = _(SHARE_UNIT, metric=metric)
     context |= {
         "result": windowed,
         "technology": tech,
@@ -221,13 +223,13 @@ def landscape_page(request: Request, form: LandscapeForm) -> Response:
             tech,
             top=min(top, 7),
             title=lines_title,
-            y_label=_(SHARE_UNIT),
+            y_label=unit,
             x_label=_(YEAR_AXIS),
             empty=_(NO_OUTPUT),
         ),
         "bars_title": bars_title,
         "bars_svg": share_bars(
-            windowed, tech, top=top, title=bars_title, unit=_(SHARE_UNIT), empty=_(NO_OUTPUT)
+            windowed, tech, top=top, title=bars_title, unit=unit, empty=_(NO_OUTPUT)
         ),
         "aspi": _aspi(windowed, tech),
         "query": urlencode({**form, "technology": tech}),

@@ -185,9 +185,9 @@ def test_landscape_of_ai_by_country(app: Any, browser: TestClient) -> None:
     assert leaders[-1]["focus_rank"] == 6
     charts = svgs(page)
     assert len(charts) == 2  # shares year by year, shares in the latest window
-    assert "share of output by country, year by year" in charts[0]
+    assert "by country, year by year: share of all output" in charts[0]
     assert ">CN<" in charts[1] or "CN 17.0" in charts[1]
-    bars = table(page, "Artificial intelligence, 2016-2020")
+    bars = table(page, "Artificial intelligence by country, 2016-2020")
     assert [r[1] for r in bars[:3]] == ["CN", "US", "GB"]
     assert "ASPI" in page and "2019-2023" in page
     assert re.search(r"57</td>\s*<td class=\"num\">7</td>", page)  # ASPI: CN 57, US 7
@@ -209,7 +209,7 @@ def test_landscape_in_japanese_and_with_other_windows(japanese: TestClient) -> N
     assert "国別の技術動向" in page and "独占リスク" in page
     rows = table(page, "期間ごとの首位国")
     assert [r[0] for r in rows][-1] == "2019-2020"
-    assert len(table(page, "Artificial intelligence、2019-2020")) == 3
+    assert len(table(page, "Artificial intelligence：国別の全論文に占めるシェア（2019-2020）")) == 3
 
 
 @pytest.mark.parametrize(
