@@ -116,14 +116,14 @@ def promote_page(
 
 
 def _hit(locale: Locale, taxonomy: Taxonomy, hit: dict[str, Any]) -> dict[str, Any]:
-    """A search hit with its list's title and the names of the areas it maps to."""
+    """A search hit with its name in the page's language and the names of its areas."""
     areas = [
         {**link, "name": area_name(locale, taxonomy.areas[link["area"]])}
         for link in hit["crosswalk"]
         if link["area"] in taxonomy.areas
     ]
     name = hit["name_ja"] if locale.language == "ja" and hit["name_ja"] else hit["name_en"]
-    return {**hit, "name": name, "areas": areas, "list_title": taxonomy.lists[hit["list"]].title}
+    return {**hit, "name": name, "areas": areas}
 
 
 # -- the landscape ---------------------------------------------------------------------------------

@@ -148,6 +148,8 @@ def test_the_lists_side_by_side_as_the_engine_compares_them(app: Any, browser: T
         assert row[0] == area["name_en"]
         counts = [int(c) if c != "–" else 0 for c in row[1 : 1 + len(lists)]]
         assert counts == [area["count"][name] for name in lists]
+    single = compare(taxonomy)["one_list_only"]
+    assert f"Technologies that no other list names: {len(single)}</summary>" in page
     # The US list from 2022 to 2024: 12 kept (the engine's count).
     assert "<dt>Kept</dt><dd>12</dd>" in page
 
