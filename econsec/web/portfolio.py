@@ -117,13 +117,17 @@ def _scores(source: Source, form: dict[str, str]) -> dict[str, Any] | None:
     return report(alts, form["method"], _weights(form["weights"]), draws=draws, swing=swing / 100)
 
 
-def _allocation(source: Source, form: dict[str, str]) -> dict[str, Any]:
-    """The optimal allocation with explanations and the frontier, as ``/promote/allocate``."""
-    from econsec.api.routers.promote_portfolio import _sized
+def _allocation(source: Source, form: dict[str, str]) -> dict[str, Any] | None:
+    """The optimal allocation with explanations and the frontier, as ``/promote/allocate``;
+    None for a candidates file without funding options (scores only)."""
+    from econsec.api.routers.promote_portfolio import within_limits
     from econsec.datasets.promote_problem import to_problem
     from econsec.promote.allocate import allocate
 
-    problem = _sized(to_problem(source))
+    candidates = source.data.get("candidates") or []
+    if not any(isinstance(c, dict) and c.get("options") for c in candidates):
+        return None
+    problem = within_limits(to_problem(source))
     if form["budget"]:
         budget = number(form["budget"], "budget", 0, 1e15)
         problem = problem.with_rules(budget=budget)
@@ -175,6 +179,8 @@ def _results(locale: Locale, source: Source, form: dict[str, str]) -> dict[str, 
                 high_label=_(WEIGHT_UP, swing=swing),
             ),
         }
+    if allocation is None:
+        return context
     unit = allocation.get("unit") or ""
     context |= {
         "explanations": _named(allocation.get("explanations") or [], names),
@@ -319,13 +325,13 @@ def portfolio_csv(request: Request, form: PortfolioForm, view: str = "allocation
         body = [[form["method"], *(r.get(c) for c in header[1:])] for r in rows]
         return csv_download("portfolio-scores.csv", header, body)
     if view == "pareto":
-        rows = results["allocation"].get("pareto") or []
+        rows = (results["allocation"] or {}).get("pareto") or []
         return csv_download(
             "portfolio-pareto.csv",
             PARETO_COLUMNS,
             [[r.get(c) for c in PARETO_COLUMNS] for r in rows],
         )
-    rows = results["explanations"]
+    rows = results.get("explanations", [])
     return csv_download(
         "portfolio-allocation.csv",
         ALLOCATION_COLUMNS,

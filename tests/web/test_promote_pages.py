@@ -301,6 +301,19 @@ def test_a_candidates_file_starts_from_a_technology_list(browser: TestClient) ->
     assert len(doc["candidates"]) == 7 and "importance" in doc["meta"]["to_fill"]
 
 
+def test_an_uploaded_candidates_file_is_scored_without_allocation(browser: TestClient) -> None:
+    made = browser.get("/promote/candidates", params={"list": "eu", "only_derived": "true"})
+    answer = browser.post(
+        "/web/promote/portfolio",
+        data={"csrf": csrf(browser), "method": "weighted", "draws": "0"},
+        files={"file": ("eu.json", made.content, "application/json")},
+    )
+    assert answer.status_code == 200 and 'class="error"' not in answer.text
+    assert "nothing to allocate" in answer.text
+    assert len(table(answer.text, "Best first by Weighted sum")) == 10  # the EU's ten areas
+    assert len(svgs(answer.text)) == 1  # the tornado; no frontier without an allocation
+
+
 def test_an_uploaded_problem_is_solved_and_not_stored(browser: TestClient, tmp_path: Any) -> None:
     problem = {  # SYNTHETIC, the format
         "budget": 100,

@@ -82,7 +82,8 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(json.loads(text, parse_constant=lambda _: None))
 
 
-def _sized(problem: Problem) -> Problem:
+def within_limits(problem: Problem) -> Problem:
+    """``problem``, or InvalidInput when it is larger than the API and the pages solve."""
     options = sum(len(c.options) for c in problem.candidates)
     if len(problem.candidates) > MAX_CANDIDATES or options > MAX_OPTIONS:
         raise InvalidInput(
@@ -100,7 +101,7 @@ def _solve(
     never_fund: list[str] | None,
     **options: Any,
 ) -> JSONResponse:
-    spec = _sized(problem).with_rules(
+    spec = within_limits(problem).with_rules(
         budget=budget, must_fund=must_fund or (), never_fund=never_fund or ()
     )
     return _json(allocate(spec, **options).to_dict())
