@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from econsec.api.routers.know import cached
 from econsec.datasets.policy_schemas import Source
 from econsec.errors import EconsecError, InvalidInput
 from econsec.web import guard
@@ -220,6 +221,18 @@ def _about(source: Source) -> dict[str, Any]:
     }
 
 
+def _kept(
+    request: Request, locale: Locale, source: Source, form: dict[str, str], example: bool
+) -> dict[str, Any]:
+    """:func:`_results`, kept in the API's cache for the shipped example (per language and
+    settings), so the page and its CSVs solve once; an uploaded file is solved each time."""
+    if not example:
+        return _results(locale, source, form)
+    stamp = source.path.stat().st_mtime_ns
+    key = ("web-portfolio", str(source.path), stamp, locale.language, *form.values())
+    return cached(request.app.state.catalogue, key, lambda: _results(locale, source, form))
+
+
 def _page(
     request: Request, actor: Any, form: dict[str, str], source: Source | None, example: bool
 ) -> Response:
@@ -234,7 +247,7 @@ def _page(
         context["about"] = _about(source)
         context["file"] = source.path.name
         try:
-            context |= _results(locale, source, form)
+            context |= _kept(request, locale, source, form, example)
         except EconsecError as error:
             context["error"] = error
     context["query"] = urlencode(form)
@@ -315,7 +328,7 @@ def portfolio_csv(request: Request, form: PortfolioForm, view: str = "allocation
         return sign_in_first(request)
     try:
         source = _example()
-        results = _results(locale_of(request), source, form)
+        results = _kept(request, locale_of(request), source, form, example=True)
     except EconsecError as error:
         return failure(request, actor, error)
     if view == "scores" and results["scores"] is not None:

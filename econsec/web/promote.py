@@ -231,7 +231,11 @@ def landscape_page(request: Request, form: LandscapeForm) -> Response:
         "bars_svg": share_bars(
             windowed, tech, top=top, title=bars_title, unit=unit, empty=_(NO_OUTPUT)
         ),
-        "aspi": _aspi(windowed, tech),
+        "aspi": cached(
+            request.app.state.catalogue,
+            ("web-landscape-aspi", *form.values(), tech),
+            lambda: _aspi(windowed, tech),
+        ),
         "query": urlencode({**form, "technology": tech}),
     }
     return render(request, "promote_landscape.html", actor=actor, section="promote", **context)
