@@ -15,17 +15,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from econsec.api import create_app
-from econsec.api.routers import promote_matching
 from econsec.settings import Settings
 from tests.conftest import shared_file
 from tests.security.world import PASSWORD, World, build_world
 
 
 def _app(settings: Settings) -> FastAPI:
-    app = create_app(settings)
-    if not any(getattr(r, "path", "") == "/promote/match" for r in app.routes):
-        app.include_router(promote_matching.router)  # until app.py registers it
-    return app
+    return create_app(settings)
 
 
 @pytest.fixture

@@ -20,8 +20,6 @@ BODY = promote_portfolio.EXAMPLE_BODY
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
-    if not any(getattr(r, "path", "") == "/promote/allocate" for r in app.routes):
-        app.include_router(promote_portfolio.router)  # until app.py registers it
     with TestClient(app) as test_client:
         yield test_client
 

@@ -11,34 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import typer
 import yaml
 
-from econsec.cli import app as root
-from econsec.cli import promote_taxonomy
 from tests.cli.test_cli import fail, run, run_json
 from tests.conftest import shared_file
 from tests.security.world import BACKENDS, KEY, World, world_on
 
 REAL = "policy/critical_technologies.yaml"
 T = ("promote", "taxonomy")
-
-
-@pytest.fixture(autouse=True)
-def mounted() -> Iterator[None]:
-    """``econsec promote taxonomy`` as econsec/cli/promote.py mounts it, for as long as that
-    module is not there yet (then: nothing to do)."""
-    if any(group.name == "promote" for group in root.registered_groups):
-        yield
-        return
-    promote = typer.Typer()
-    promote.add_typer(promote_taxonomy.app, name="taxonomy")
-    root.add_typer(promote, name="promote")
-    added = root.registered_groups[-1]
-    try:
-        yield
-    finally:
-        root.registered_groups.remove(added)
 
 
 def test_read_commands_on_the_loaded_lists(
