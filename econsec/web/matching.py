@@ -11,9 +11,6 @@ Parquet files of their own, which are matched and shown, never stored. The engin
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -21,6 +18,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from econsec.api.routers.know import cached
+from econsec.api.uploads import uploaded
 from econsec.errors import EconsecError, InvalidInput
 from econsec.promote.matching import METHODS, NeedMatches
 from econsec.promote.matching_sectors import MultiUse
@@ -143,15 +141,6 @@ def match_page(
     return render(request, "promote_match.html", actor=actor, section="promote", **context)
 
 
-def _save(folder: Path, what: str, upload: UploadFile) -> Path:
-    name = Path(upload.filename or f"{what}.csv").name or f"{what}.csv"
-    target = folder / what
-    target.mkdir()
-    with (target / name).open("wb") as fh:  # errors name the file the user sent
-        shutil.copyfileobj(upload.file, fh)
-    return target / name
-
-
 @router.post("/promote/match", response_model=None)
 def match_upload(
     request: Request,
@@ -182,11 +171,11 @@ def match_upload(
         "sample": False,
         "files": (seeds.filename, needs.filename),
     }
-    folder = Path(tempfile.mkdtemp(prefix="econsec-match-"))
     try:
         chosen_top, chosen_method = _settings(top, method)
-        seed_table = read_texts(_save(folder, "seeds", seeds), id_column=seeds_id.strip() or "id")
-        need_table = read_texts(_save(folder, "needs", needs), id_column=needs_id.strip() or "id")
+        with uploaded(seeds, needs, default="upload.csv") as (seed_path, need_path):
+            seed_table = read_texts(seed_path, id_column=seeds_id.strip() or "id")
+            need_table = read_texts(need_path, id_column=needs_id.strip() or "id")
         if seed_table.num_rows > MAX_SEEDS or need_table.num_rows > MAX_NEEDS:
             raise InvalidInput(
                 f"too many rows for the web page: {seed_table.num_rows} seeds, "
@@ -207,8 +196,6 @@ def match_upload(
         )
     except EconsecError as error:
         context["error"] = error
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return render(request, "promote_match.html", actor=actor, section="promote", **context)
 
 

@@ -11,9 +11,6 @@ solved and shown, never stored. The engines and limits are those of ``/promote/a
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,6 +18,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from econsec.api.routers.know import cached
+from econsec.api.uploads import uploaded
 from econsec.datasets.policy_schemas import Source
 from econsec.errors import EconsecError, InvalidInput
 from econsec.web import guard
@@ -234,14 +232,22 @@ def _kept(
 
 
 def _page(
-    request: Request, actor: Any, form: dict[str, str], source: Source | None, example: bool
+    request: Request,
+    actor: Any,
+    form: dict[str, str],
+    source: Source | None,
+    example: bool,
+    error: EconsecError | None = None,
 ) -> Response:
+    """The page on ``source`` (scored and allocated), or with ``error`` when it could not be
+    read."""
     locale = locale_of(request)
     context: dict[str, Any] = {
         "form": form,
         "methods": METHODS,
         "example": example,
         "candidate_lists": CANDIDATE_LISTS,
+        "error": error,
     }
     if source is not None:
         context["about"] = _about(source)
@@ -290,26 +296,14 @@ def portfolio_upload(
         guard.check_csrf(request, csrf)
     except EconsecError as error:
         return failure(request, actor, error)
-    name = Path(file.filename or "problem.yaml").name or "problem.yaml"
-    folder = Path(tempfile.mkdtemp(prefix="econsec-portfolio-"))
     try:
-        target = folder / name  # errors name the file the user sent
-        with target.open("wb") as out:
-            shutil.copyfileobj(file.file, out)
-        if target.stat().st_size > MAX_UPLOAD:
-            raise InvalidInput(f"{name}: larger than {MAX_UPLOAD // 1024 // 1024} MB")
-        source = read_source(target)
+        with uploaded(file, default="problem.yaml") as (target,):
+            if target.stat().st_size > MAX_UPLOAD:
+                limit = MAX_UPLOAD // 1024 // 1024
+                raise InvalidInput(f"{target.name}: larger than {limit} MB")
+            source = read_source(target)
     except EconsecError as error:
-        context: dict[str, Any] = {
-            "form": form,
-            "methods": METHODS,
-            "example": False,
-            "candidate_lists": CANDIDATE_LISTS,
-        }
-        context["error"] = error
-        return render(request, "promote_portfolio.html", actor=actor, section="promote", **context)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        return _page(request, actor, form, None, example=False, error=error)
     return _page(request, actor, form, source, example=False)
 
 

@@ -4,8 +4,6 @@ make a transition, extend a clock, assign."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -14,6 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from econsec.api.routers.council import ActorDep
+from econsec.api.uploads import uploaded
 from econsec.cases.service import Cases
 from econsec.errors import InvalidInput
 
@@ -174,10 +173,7 @@ def applications_of(upload: UploadFile) -> list[Any]:
     suffix = Path(upload.filename or "applications.json").suffix.lower()
     if suffix not in (".json", ".csv"):
         raise InvalidInput("applications come as a .json or .csv file")
-    with tempfile.TemporaryDirectory(prefix="econsec-patents-") as folder:
-        path = Path(folder) / f"{Path(upload.filename or 'applications').stem}{suffix}"
-        with path.open("wb") as sink:
-            shutil.copyfileobj(upload.file, sink)
+    with uploaded(upload, default=f"applications{suffix}") as (path,):
         return list(read_applications(path))
 
 

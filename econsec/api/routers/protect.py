@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile, status
@@ -26,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from econsec.api.routers.council import ActorDep
 from econsec.api.schemas import JobInfo
+from econsec.api.uploads import uploaded
 from econsec.errors import EconsecError, InvalidInput
 from econsec.jobs import JobRunner, discard_upload, save_upload
 from econsec.protect import yente
@@ -193,15 +191,8 @@ def load_list(
     """Load uploaded list files as a new list version (all or nothing), then rescreen the
     stored parties."""
     protect = service(request)
-    with tempfile.TemporaryDirectory(prefix="econsec-list-") as tmp:
-        paths, names = [], []
-        for upload in files:
-            name = Path(upload.filename or "upload").name
-            target = Path(tmp) / name
-            with target.open("wb") as fh:
-                shutil.copyfileobj(upload.file, fh)
-            paths.append(target)
-            names.append(f"upload:{name}")
+    with uploaded(*files) as paths:
+        names = [f"upload:{p.name}" for p in paths]
         loaded = protect.load(fmt, paths, version=version, names=names)
     report = None
     if rescreen and protect.store.parties():
