@@ -160,16 +160,22 @@ def _built(request: Request, dataset: str, period: int, focus: str) -> Landscape
     return cached(catalogue, ("web-landscape", dataset, period, focus), build)
 
 
-def _landscapes(request: Request, form: dict[str, str]) -> tuple[Landscape, Landscape, str]:
-    """The landscape in the form's windows, the annual one (for the lines) and the chosen
-    technology (the first of the data when none is chosen)."""
-    period = int(number(form["period"], "period", 1, 20, whole=True))
+def _landscape(request: Request, form: dict[str, str], period: int | None = None) -> Landscape:
+    """The landscape of the form's dataset in windows of the form's years (or ``period``)."""
+    years = period or int(number(form["period"], "period", 1, 20, whole=True))
     focus = form["focus"] if form["focus"].isalpha() and len(form["focus"]) == 2 else "JP"
-    windowed = _built(request, form["dataset"], period, focus)
-    annual = _built(request, form["dataset"], 1, focus)
-    techs = list(dict.fromkeys(r["technology"] for r in windowed.leaders.to_pylist()))
-    chosen = form["technology"] if form["technology"] in techs else (techs[0] if techs else "")
-    return windowed, annual, chosen
+    return _built(request, form["dataset"], years, focus)
+
+
+def _technologies(result: Landscape) -> list[str]:
+    """The technologies of the landscape, in its order."""
+    return list(dict.fromkeys(r["technology"] for r in result.leaders.to_pylist()))
+
+
+def _technology(result: Landscape, form: dict[str, str]) -> str:
+    """The form's technology, or the first of the data when it names none of them."""
+    techs = _technologies(result)
+    return form["technology"] if form["technology"] in techs else (techs[0] if techs else "")
 
 
 @pages.get("/promote/landscape", response_model=None)
@@ -197,7 +203,9 @@ def landscape_page(request: Request, form: LandscapeForm) -> Response:
         return failure(request, actor, error)
     context["datasets"] = datasets
     try:
-        windowed, annual, tech = _landscapes(request, form)
+        windowed = _landscape(request, form)
+        annual = _landscape(request, form, period=1)
+        tech = _technology(windowed, form)
         top = int(number(form["top"], "top", 1, 50, whole=True))
     except EconsecError as error:
         context["error"] = error
@@ -212,7 +220,7 @@ def landscape_page(request: Request, form: LandscapeForm) -> Response:
     context |= {
         "result": windowed,
         "technology": tech,
-        "technologies": list(dict.fromkeys(r["technology"] for r in windowed.leaders.to_pylist())),
+        "technologies": _technologies(windowed),
         "latest": latest,
         "leaders": leaders,
         "rows": rows,
@@ -277,7 +285,8 @@ def landscape_csv(request: Request, form: LandscapeForm) -> Response:
     if actor is None:
         return sign_in_first(request)
     try:
-        windowed, _annual, tech = _landscapes(request, form)
+        windowed = _landscape(request, form)
+        tech = _technology(windowed, form)
     except EconsecError as error:
         return failure(request, actor, error)
     rows = [r for r in windowed.rows(None) if r["technology"] == tech]
