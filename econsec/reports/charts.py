@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 WIDTH = 720
@@ -131,16 +131,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str, digi
     span = WIDTH - x0 - max(_width(t) for t in texts) - 16
     bar, gap, top_pad = 20, 8, 28
     bottom = top_pad + len(items) * (bar + gap)
-    body = []
-    for tick in ticks:
-        x = x0 + tick / ticks[-1] * span
-        body.append(
-            f'<line x1="{x:.1f}" y1="{top_pad - 6}" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}"/>'
-        )
-        body.append(
-            f'<text x="{x:.1f}" y="{top_pad - 10}" text-anchor="middle" '
-            f'fill="{MUTED}">{number(tick, _decimals(ticks))}</text>'
-        )
+    body = [_value_grid(ticks, lambda t: x0 + t / ticks[-1] * span, top_pad, bottom)]
     for row, ((label, value), text) in enumerate(zip(items, texts, strict=True)):
         y = top_pad + row * (bar + gap)
         w = max(value, 0.0) / ticks[-1] * span
@@ -185,16 +176,7 @@ def line_chart(
     def py(value: float) -> float:
         return bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * plot_h
 
-    body = []
-    for tick, text in zip(ticks, tick_text, strict=True):
-        body.append(
-            f'<line x1="{left}" y1="{py(tick):.1f}" x2="{right}" y2="{py(tick):.1f}" '
-            f'stroke="{GRID}"/>'
-        )
-        body.append(
-            f'<text x="{left - 6}" y="{py(tick) + 4:.1f}" text-anchor="end" '
-            f'fill="{MUTED}">{text}</text>'
-        )
+    body = [_y_grid(ticks, tick_text, py, left, right)]
     years = sorted(set(x))
     step = max(1, math.ceil(len(years) / 10))
     for year in years[(len(years) - 1) % step :: step]:  # always show the last year
@@ -207,14 +189,7 @@ def line_chart(
             f'fill="{MUTED}">{year}</text>'
         )
     body.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{MUTED}"/>')
-    body.append(
-        f'<text x="{(left + right) / 2}" y="{bottom + 36}" text-anchor="middle" '
-        f'fill="{INK}">{escape(x_label)}</text>'
-    )
-    body.append(
-        f'<text transform="translate(14 {top_pad + plot_h / 2}) rotate(-90)" '
-        f'text-anchor="middle" fill="{INK}">{escape(y_label)}</text>'
-    )
+    body.append(_axis_titles(x_label, y_label, (left, right, top_pad, bottom)))
     words = []
     for i, (name, vals) in enumerate(series.items()):
         pairs = list(zip(x, vals, strict=True))
@@ -225,6 +200,45 @@ def line_chart(
     height = bottom + 50 + 20 * len(series)
     desc = f"Line chart by {x_label.lower()}, {lo} to {hi}. " + " ".join(words)
     return _svg(uid, WIDTH, height, title, desc, body)
+
+
+def _value_grid(
+    ticks: Sequence[float], px: Callable[[float], float], top: float, bottom: float
+) -> str:
+    """Vertical grid lines of horizontal bars, each value written above the plot."""
+    digits = _decimals(list(ticks))
+    return "".join(
+        f'<line x1="{px(t):.1f}" y1="{top - 6}" x2="{px(t):.1f}" y2="{bottom}" stroke="{GRID}"/>'
+        f'<text x="{px(t):.1f}" y="{top - 10}" text-anchor="middle" '
+        f'fill="{MUTED}">{number(t, digits)}</text>'
+        for t in ticks
+    )
+
+
+def _y_grid(
+    ticks: Sequence[float],
+    texts: Sequence[str],
+    py: Callable[[float], float],
+    left: float,
+    right: float,
+) -> str:
+    """Horizontal grid lines of a plot from ``left`` to ``right``, labelled on the left."""
+    return "".join(
+        f'<line x1="{left}" y1="{py(t):.1f}" x2="{right}" y2="{py(t):.1f}" stroke="{GRID}"/>'
+        f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end" fill="{MUTED}">{text}</text>'
+        for t, text in zip(ticks, texts, strict=True)
+    )
+
+
+def _axis_titles(x_label: str, y_label: str, box: tuple[float, float, float, float]) -> str:
+    """The x title under a plot in ``box`` (left, right, top, bottom), the y title up its left."""
+    left, right, top, bottom = box
+    return (
+        f'<text x="{(left + right) / 2}" y="{bottom + 36}" text-anchor="middle" '
+        f'fill="{INK}">{escape(x_label)}</text>'
+        f'<text transform="translate(14 {(top + bottom) / 2}) rotate(-90)" '
+        f'text-anchor="middle" fill="{INK}">{escape(y_label)}</text>'
+    )
 
 
 def _stack(

@@ -24,6 +24,7 @@ from econsec.reports.charts import (
     PALETTE,
     PLATE,
     WIDTH,
+    _axis_titles,
     _decimals,
     _label,
     _legend,
@@ -32,7 +33,9 @@ from econsec.reports.charts import (
     _svg,
     _ticks,
     _uid,
+    _value_grid,
     _width,
+    _y_grid,
     no_data,
     number,
 )
@@ -96,13 +99,8 @@ def pareto_chart(
     def py(value: float) -> float:
         return bottom - (value - yt[0]) / (yt[-1] - yt[0]) * plot_h
 
-    body = [_axes((left, right, top_pad, bottom), xt, x_text, yt, y_text, px, py)]
-    body.append(
-        f'<text x="{(left + right) / 2}" y="{bottom + 36}" text-anchor="middle" '
-        f'fill="{INK}">{escape(x_label)}</text>'
-        f'<text transform="translate(14 {top_pad + plot_h / 2}) rotate(-90)" '
-        f'text-anchor="middle" fill="{INK}">{escape(y_label)}</text>'
-    )
+    box = (left, right, top_pad, bottom)
+    body = [_axes(box, xt, x_text, yt, y_text, px, py), _axis_titles(x_label, y_label, box)]
     if budget is not None:
         body.append(
             _budget(px(budget), top_pad, bottom, f"{budget_label} {number(budget, digits)}")
@@ -174,13 +172,7 @@ def tornado_chart(
     def px(value: float) -> float:
         return x0 + (value - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)
 
-    body = [_patterns(uid, 2)]
-    for tick in ticks:
-        body.append(
-            f'<line x1="{px(tick):.1f}" y1="{top_pad - 6}" x2="{px(tick):.1f}" y2="{bottom}" '
-            f'stroke="{GRID}"/><text x="{px(tick):.1f}" y="{top_pad - 10}" text-anchor="middle" '
-            f'fill="{MUTED}">{number(tick, _decimals(ticks))}</text>'
-        )
+    body = [_patterns(uid, 2), _value_grid(ticks, px, top_pad, bottom)]
     words = []
     for row, (name, lo, hi) in enumerate(bars):
         y = top_pad + row * (2 * half + gap)
@@ -228,13 +220,7 @@ def _axes(
 ) -> str:
     """Grid lines and tick labels of a plot in ``box`` (left, right, top, bottom)."""
     left, right, top, bottom = box
-    out = []
-    for tick, text in zip(yt, y_text, strict=True):
-        y = py(tick)
-        out.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{text}</text>'
-        )
+    out = [_y_grid(yt, y_text, py, left, right)]
     for tick, text in zip(xt, x_text, strict=True):
         x = px(tick)
         out.append(
