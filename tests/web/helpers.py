@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,3 +70,17 @@ def wait(browser: TestClient, job: int) -> dict[str, Any]:
             return dict(state)
         time.sleep(0.05)
     raise AssertionError(f"job {job} did not finish")
+
+
+def download(browser: TestClient, page: str, pattern: str) -> list[dict[str, str]]:
+    """The CSV behind the page's first link matching ``pattern``."""
+    link = re.search(f'href="({pattern}[^"]*)"', page)
+    assert link, pattern
+    answer = browser.get(html.unescape(link.group(1)))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(answer.text)))
+
+
+def svgs(page: str) -> list[str]:
+    """The inline SVG charts of a page."""
+    return re.findall(r"<svg.*?</svg>", page, re.S)

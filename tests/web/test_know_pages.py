@@ -28,7 +28,7 @@ from econsec.store.analytics import AnalyticsStore
 from econsec.web import i18n, scenario
 from econsec.web.i18n import Locale
 from tests.conftest import ROOT
-from tests.web.helpers import add_users, running, signed_in, web_settings
+from tests.web.helpers import add_users, download, running, signed_in, web_settings
 from tests.web.test_pages import Page, outside
 
 
@@ -183,15 +183,6 @@ NIOBIUM = {"exporter": "BRA", "products": "720293", "year": "2024"}
 
 def engine_of(app: Any) -> Any:
     return get_engine(app.state.catalogue, app.state.settings)
-
-
-def download(browser: TestClient, html: str, pattern: str) -> list[dict[str, str]]:
-    """The CSV behind the page's first link matching ``pattern``."""
-    link = re.search(f'href="({pattern}[^"]*)"', html)
-    assert link, pattern
-    answer = browser.get(link.group(1).replace("&amp;", "&"))
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(answer.text)))
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,7 @@ are SYNTHETIC.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +26,7 @@ from econsec.web import i18n
 from econsec.web.i18n import Locale
 from econsec.web.networks import MESSAGES
 from tests.conftest import shared_file
-from tests.web.helpers import add_users, running, signed_in, web_settings
+from tests.web.helpers import add_users, download, running, signed_in, svgs, web_settings
 from tests.web.test_know_pages import Tables
 from tests.web.test_pages import Page, outside
 
@@ -64,19 +62,6 @@ def japanese(app: Any) -> TestClient:
 
 def network(app: Any, name: str) -> Any:
     return Networks(app.state.catalogue.store).get(name)
-
-
-def download(browser: TestClient, page: str, pattern: str) -> list[dict[str, str]]:
-    """The CSV behind the page's first link matching ``pattern``."""
-    link = re.search(f'href="({pattern}[^"]*)"', page)
-    assert link, pattern
-    answer = browser.get(html.unescape(link.group(1)))
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(answer.text)))
-
-
-def svgs(page: str) -> list[str]:
-    return re.findall(r"<svg.*?</svg>", page, re.S)
 
 
 def box(svg: str, label: str) -> str:

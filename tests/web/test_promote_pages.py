@@ -8,9 +8,7 @@ SYNTHETIC.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -35,7 +33,7 @@ from econsec.store.landscapes import Landscapes
 from econsec.web import i18n
 from econsec.web.promote import MESSAGES
 from tests.conftest import ROOT
-from tests.web.helpers import add_users, running, signed_in, web_settings
+from tests.web.helpers import add_users, download, running, signed_in, svgs, web_settings
 from tests.web.test_pages import Page, csrf, outside
 
 AI = "Artificial intelligence"
@@ -62,10 +60,6 @@ def japanese(app: Any) -> TestClient:
     return signed_in(app, "rita", "ja")
 
 
-def svgs(page: str) -> list[str]:
-    return re.findall(r"<svg.*?</svg>", page, re.S)
-
-
 def table(page: str, caption: str) -> list[list[str]]:
     """The body rows (cell texts) of the table whose caption starts with ``caption``."""
     start = page.index(f"<caption>{caption}")
@@ -78,15 +72,6 @@ def table(page: str, caption: str) -> list[list[str]]:
 def text(cell: str) -> str:
     """A cell's visible text, spaces collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
-
-
-def download(browser: TestClient, page: str, pattern: str) -> list[dict[str, str]]:
-    """The CSV behind the page's first link matching ``pattern``."""
-    link = re.search(f'href="({pattern}[^"]*)"', page)
-    assert link, pattern
-    answer = browser.get(html.unescape(link.group(1)))
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(answer.text)))
 
 
 # -- every page ------------------------------------------------------------------------------------
