@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 
 from econsec.errors import InvalidInput
+from econsec.promote.matching_text import tagger
 from econsec.promote.taxonomy import JAPAN, Taxonomy, Technology, fold, words
 
 VIA_AREA = 0.7
@@ -63,11 +64,9 @@ class Hit:
 
 @cache
 def _tagger() -> Any:
-    """The morphological analyser (built once; None when fugashi cannot start)."""
+    """The morphological analyser of matching (None when fugashi cannot start)."""
     try:
-        import fugashi
-
-        return fugashi.Tagger()
+        return tagger()
     except Exception:  # readings are a convenience: search works without them
         return None
 
