@@ -110,11 +110,12 @@ def candidates_from(
             "Japan's 20 areas are the map, not candidate technologies",
             expected="a list of technologies, e.g. k_program_vision_1, us_cet_2024, aspi_tracker",
         )
-    from econsec.promote.allies import compare
-
     focus = focus.strip().upper()
     others = _other_lists(taxonomy, own)
-    present = {row["area"]: row["present"] for row in compare(taxonomy)["areas"]}
+    present = {
+        area: {name: bool(found) for name, found in taxonomy.members(area).items()}
+        for area in taxonomy.areas
+    }
     strength = _strength(landscape, focus) if landscape is not None else {}
     techs = [t for t in taxonomy.technologies if t.list == own]
     candidates = [_candidate(t, present, others, strength) for t in techs]
