@@ -47,6 +47,7 @@ from econsec.promote.allocate_model import (
     build,
     chosen_options,
     solve_model,
+    tidy,
 )
 
 __all__ = ["Allocation", "Candidate", "Limit", "Option", "Problem", "allocate", "spending"]
@@ -104,17 +105,25 @@ def spending(model: Model, x: Floats) -> tuple[list[dict[str, Any]], list[dict[s
     p = model.problem
     by_area: dict[str, float] = {}
     count: dict[str, int] = {}
+    spent_by_year = np.zeros(len(p.years))
     for cid, k in chosen_options(model, x).items():
         cand = p.candidates[p.index(cid)]
         area = cand.area or ""
         by_area[area] = by_area.get(area, 0.0) + cand.options[k].cost
         count[area] = count.get(area, 0) + 1
+        if cand.options[k].yearly:
+            spent_by_year += np.asarray(cand.options[k].yearly)
     tol = 1e-9 * max(1.0, p.budget)
     areas = []
     for area in dict.fromkeys([*(c.area or "" for c in p.candidates), *p.area_limits]):
         spent = by_area.get(area, 0.0)
-        row: dict[str, Any] = {"area": area or None, "spent": _tidy(spent), "funded": 0}
-        row |= {"funded": count.get(area, 0), "min": None, "max": None}
+        row: dict[str, Any] = {
+            "area": area or None,
+            "spent": tidy(spent),
+            "funded": count.get(area, 0),
+            "min": None,
+            "max": None,
+        }
         limit = p.area_limits.get(area)
         if limit is not None:
             row["min"] = limit.min
@@ -122,24 +131,14 @@ def spending(model: Model, x: Floats) -> tuple[list[dict[str, Any]], list[dict[s
             row["at_min"] = limit.min > 0 and spent <= limit.min + tol
             row["at_max"] = math.isfinite(limit.max) and spent >= limit.max - tol
         areas.append(row)
-    spent_by_year = np.zeros(len(p.years))
-    for cid, k in chosen_options(model, x).items():
-        yearly = p.candidates[p.index(cid)].options[k].yearly
-        if yearly:
-            spent_by_year += np.asarray(yearly)
     years: list[dict[str, Any]] = []
     for t, year in enumerate(p.years if p.yearly_budget else ()):
-        row = {"year": year, "spent": _tidy(spent_by_year[t]), "cap": p.yearly_budget[t]}
+        row = {"year": year, "spent": tidy(spent_by_year[t]), "cap": p.yearly_budget[t]}
         if p.carry_over:
-            row["cumulative_spent"] = _tidy(spent_by_year[: t + 1].sum())
-            row["cumulative_cap"] = _tidy(sum(p.yearly_budget[: t + 1]))
+            row["cumulative_spent"] = tidy(spent_by_year[: t + 1].sum())
+            row["cumulative_cap"] = tidy(sum(p.yearly_budget[: t + 1]))
         years.append(row)
     return areas, years
-
-
-def _tidy(value: float) -> float:
-    """A sum of decimals without its binary noise (``307.40000000000003`` -> ``307.4``)."""
-    return float(f"{float(value):.12g}")
 
 
 def allocate(
@@ -182,11 +181,11 @@ def allocate(
     result = Allocation(
         problem=problem,
         status=solved.status,
-        objective=_tidy(solved.objective),
-        bound=_tidy(solved.bound),
+        objective=tidy(solved.objective),
+        bound=tidy(solved.bound),
         gap=solved.gap,
         chosen=chosen_options(model, solved.x),
-        total_cost=_tidy(float(model.cost @ solved.x)),
+        total_cost=tidy(float(model.cost @ solved.x)),
         seconds=solved.seconds,
         spending_by_area=areas,
         spending_by_year=years,

@@ -37,7 +37,14 @@ import numpy as np
 from scipy.optimize import linprog
 
 from econsec.errors import InvalidInput
-from econsec.promote.allocate_model import Floats, Model, Solved, chosen_options, solve_model
+from econsec.promote.allocate_model import (
+    Floats,
+    Model,
+    Solved,
+    chosen_options,
+    solve_model,
+    tidy,
+)
 
 Progress = Callable[[str, float], None]
 _TOL = 1e-7
@@ -69,10 +76,6 @@ def prices(model: Model) -> Floats:
     out[upper] += marg[: upper.size]
     out[lower] -= marg[upper.size :]
     return out
-
-
-def _tidy(value: float) -> float:
-    return float(f"{value:.12g}")
 
 
 def _ratio(cost: float, value: float) -> float | None:
@@ -130,10 +133,10 @@ def explain(
     for done, i in enumerate(todo):
         forced = solve_model(model.force(i, not rows[i]["funded"]), gap=gap, time_limit=time_limit)
         if forced.x is not None:
-            rows[i]["objective_if_forced"] = _tidy(forced.objective)
-            rows[i]["loss_if_forced"] = _tidy(max(0.0, solved.objective - forced.objective))
+            rows[i]["objective_if_forced"] = tidy(forced.objective)
+            rows[i]["loss_if_forced"] = tidy(max(0.0, solved.objective - forced.objective))
             # the forced re-solve proves no allocation reaches above its bound
-            rows[i]["loss_at_least"] = _tidy(max(0.0, solved.objective - forced.bound))
+            rows[i]["loss_at_least"] = tidy(max(0.0, solved.objective - forced.bound))
         elif forced.status == "infeasible":
             found = _conflict(model.force(i, not rows[i]["funded"]), time_limit)
             forcing = f"must-fund {p.candidates[i].id}"  # the reversal itself, not a reason
@@ -320,14 +323,14 @@ def frontier(
     for step, budget in enumerate(budgets):
         solved = solve_model(model.rebudget(float(budget)), gap=gap, time_limit=time_limit)
         point: dict[str, Any] = {
-            "budget": _tidy(float(budget)),
+            "budget": tidy(float(budget)),
             "status": solved.status,
-            "cheapest_cost": _tidy(low),
+            "cheapest_cost": tidy(low),
         }
         if solved.x is not None:
             point |= {
-                "objective": _tidy(solved.objective),
-                "total_cost": _tidy(float(model.cost @ solved.x)),
+                "objective": tidy(solved.objective),
+                "total_cost": tidy(float(model.cost @ solved.x)),
                 "gap": solved.gap,
                 "funded": len(chosen := chosen_options(model, solved.x)),
                 "chosen": chosen,

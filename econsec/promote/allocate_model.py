@@ -389,6 +389,11 @@ def solve_model(
     return Solved(status, x, objective, bound, seconds)
 
 
+def tidy(value: float) -> float:
+    """A sum of decimals without its binary noise (``307.40000000000003`` -> ``307.4``)."""
+    return float(f"{float(value):.12g}")
+
+
 def chosen_options(model: Model, x: Floats) -> dict[str, int]:
     """``{candidate id: 0-based option index}`` of the funded candidates, in problem order."""
     out: dict[str, int] = {}
