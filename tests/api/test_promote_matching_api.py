@@ -85,7 +85,7 @@ def test_file_uploads_need_a_writer_and_are_audited(
         "seeds": ("seeds.parquet", seeds.read_bytes(), "application/octet-stream"),
         "needs": ("needs.csv", needs, "text/csv"),
     }
-    kept = set(Path(tempfile.gettempdir()).glob("econsec-match-*"))
+    kept = set(Path(tempfile.gettempdir()).glob("econsec-upload-*"))
     try:
         with TestClient(_app(world.settings)) as client:
             assert client.post("/promote/match/files", files=files).status_code == 401
@@ -109,6 +109,6 @@ def test_file_uploads_need_a_writer_and_are_audited(
         actions = [e["action"] for e in world.audit_since(0)]
         assert "promote.match.files" in actions
         # the uploads were read and deleted: nothing is stored
-        assert set(Path(tempfile.gettempdir()).glob("econsec-match-*")) == kept
+        assert set(Path(tempfile.gettempdir()).glob("econsec-upload-*")) == kept
     finally:
         world.close()

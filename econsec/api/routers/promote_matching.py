@@ -8,15 +8,13 @@ may write; it is audited. Nothing is stored.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from econsec.api.routers.council import ActorDep
+from econsec.api.uploads import uploaded
 from econsec.datasets.promote_texts import read_texts, texts_from_records
 from econsec.promote.matching import ALPHA, METHODS, MIN_SEMANTIC, NeedMatches, match_tables
 from econsec.promote.matching_sectors import SECTORS
@@ -101,14 +99,6 @@ def match(body: MatchRequest) -> dict[str, Any]:
     return _answer(results, found, body.method)
 
 
-def _save(folder: Path, name: str, upload: UploadFile) -> Path:
-    given = Path(upload.filename or "upload.csv").name or "upload.csv"
-    target = folder / f"{name}-{given}"  # the error messages name the file the user sent
-    with target.open("wb") as fh:
-        shutil.copyfileobj(upload.file, fh)
-    return target
-
-
 @router.post("/match/files")
 def match_files(
     request: Request,
@@ -125,12 +115,9 @@ def match_files(
     audited). The files are read, matched and deleted; nothing is stored."""
     security = request.app.state.security
     security.require(actor, "write", "promote.match.files", "upload files to match")
-    folder = Path(tempfile.mkdtemp(prefix="econsec-match-"))
-    try:
-        seed_table = read_texts(_save(folder, "seeds", seeds), id_column=seeds_id)
-        need_table = read_texts(_save(folder, "needs", needs), id_column=needs_id)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with uploaded(seeds, needs, default="upload.csv") as (seed_path, need_path):
+        seed_table = read_texts(seed_path, id_column=seeds_id)
+        need_table = read_texts(need_path, id_column=needs_id)
     results, found = match_tables(
         seed_table, need_table, top=top, method=method, min_sectors=min_sectors
     )
