@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from econsec.api import create_app
-from econsec.api.routers import promote_landscape
 from econsec.settings import Settings
 from tests.conftest import shared_file
 from tests.security.world import PASSWORD, World, build_world
@@ -20,18 +18,10 @@ SAMPLE = Path(__file__).parents[1] / "promote" / "fixtures" / "openalex_works_sy
 COUNTS = "tech/openalex_ai_dl_works_by_country_year_2010_2020.csv"
 
 
-def _app(settings: Settings) -> FastAPI:
-    """The app, with the landscape routes added if app.py does not register them yet."""
-    app = create_app(settings)
-    if not any(getattr(r, "path", "") == "/promote/landscape" for r in app.routes):
-        app.include_router(promote_landscape.router)
-    return app
-
-
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     shared_file(COUNTS)  # the shipped copy is compared with it in tests/promote
-    with TestClient(_app(settings)) as test_client:
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
@@ -84,7 +74,7 @@ def test_uploads_need_a_writer_and_are_audited(tmp_path_factory: pytest.TempPath
     folder = tmp_path_factory.mktemp("landscape")
     world: World = build_world(f"sqlite:///{folder / 'app.db'}", folder / "home", passwords=True)
     try:
-        with TestClient(_app(world.settings)) as client:
+        with TestClient(create_app(world.settings)) as client:
             files = {"file": ("works.json", SAMPLE.read_bytes(), "application/json")}
             assert client.post("/promote/landscape/datasets/syn", files=files).status_code == 401
             olly = world.security.sign_in("olly", PASSWORD)[0]  # observer: read-only role

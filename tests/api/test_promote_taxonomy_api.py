@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from econsec.api import create_app
-from econsec.api.routers import promote_taxonomy
 from econsec.datasets.catalogue import Catalogue
 from econsec.settings import Settings
 from econsec.store.analytics import AnalyticsStore
@@ -23,14 +21,6 @@ from tests.security.world import BACKENDS, World, world_on
 
 REAL = "policy/critical_technologies.yaml"
 DE = "us_cet_2024:directed_energy"
-
-
-def app_for(settings: Settings) -> FastAPI:
-    """The API, with the taxonomy routes as app.py registers them (added here until it does)."""
-    app = create_app(settings, warm_screener=False)
-    if not any(getattr(r, "path", "").startswith("/promote/taxonomy") for r in app.routes):
-        app.include_router(promote_taxonomy.router)
-    return app
 
 
 @pytest.fixture(params=BACKENDS)
@@ -44,7 +34,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
 
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
-    with TestClient(app_for(world.settings)) as test_client:
+    with TestClient(create_app(world.settings, warm_screener=False)) as test_client:
         yield test_client
 
 
@@ -143,7 +133,7 @@ def test_crosswalk_edits_need_a_writer_and_are_audited(world: World, client: Tes
 
 
 def test_lists_not_loaded_are_a_conflict(settings: Settings) -> None:
-    with TestClient(app_for(settings)) as client:
+    with TestClient(create_app(settings, warm_screener=False)) as client:
         answer = client.get("/promote/taxonomy")
     assert answer.status_code == 409
     assert "critical_technologies" in answer.json()["message"]
