@@ -26,7 +26,7 @@ from econsec.errors import DataError
 Fail = Callable[..., NoReturn]
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _CHUNK = 20_000  # works gathered as Python objects before they move into Arrow
-_SCHEMAS = (WORKS, COUNTRIES, INSTITUTIONS, LABELS)
+_SCHEMAS = {"works": WORKS, "countries": COUNTRIES, "institutions": INSTITUTIONS, "labels": LABELS}
 
 
 def _fast_id(value: Any, kind: str) -> str:
@@ -56,13 +56,7 @@ class Builder:
 
     def __init__(self) -> None:
         self.cols: dict[str, dict[str, list[Any]]] = {
-            s: {n: [] for n in schema.names}
-            for s, schema in (
-                ("works", WORKS),
-                ("countries", COUNTRIES),
-                ("institutions", INSTITUTIONS),
-                ("labels", LABELS),
-            )
+            table: {n: [] for n in schema.names} for table, schema in _SCHEMAS.items()
         }
         self.seen: set[str] = set()
         self.duplicates = 0
@@ -237,9 +231,9 @@ class Builder:
 
     def flush(self) -> None:
         """Move the rows gathered so far into Arrow (far smaller than Python objects)."""
-        for (name, cols), schema in zip(self.cols.items(), _SCHEMAS, strict=True):
+        for name, cols in self.cols.items():
             # from_pydict, not pa.table: the latter probes for a pandas DataFrame first
-            self.chunks[name].append(pa.Table.from_pydict(cols, schema=schema))
+            self.chunks[name].append(pa.Table.from_pydict(cols, schema=_SCHEMAS[name]))
             for values in cols.values():
                 values.clear()
 
