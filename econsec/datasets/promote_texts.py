@@ -198,9 +198,8 @@ def texts_from_records(records: Sequence[Mapping[str, Any]], what: str) -> pa.Ta
         if ident in seen:
             raise InvalidInput(f"{what}[{n}]: duplicate id {ident!r} (first at {seen[ident]})")
         seen[ident] = n
-        parts = [p for p in (_cell(record.get(c)) for c in ("text",)) if p] or [
-            p for p in (_cell(record.get(c)) for c in TEXT_PARTS) if p
-        ]
+        text = _cell(record.get("text"))
+        parts = [text] if text else [p for p in (_cell(record.get(c)) for c in TEXT_PARTS) if p]
         if not parts:
             raise InvalidInput(
                 f"{what}[{n}] ({ident}): no text", expected=CONTRACT.replace("an id column", "id")
