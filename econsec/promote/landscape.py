@@ -210,6 +210,7 @@ def landscape(
     chosen = _chosen(records, technologies, areas)
     sums = _window_sums(records, spans)
     k = 0 if counting == "whole" else 1
+    metric = "top10_share" if lead_by == "top10" else "share"
     share_rows: list[dict[str, Any]] = []
     leader_rows: list[dict[str, Any]] = []
     inst = top_institutions(records, spans, chosen, lead_by == "top10", institutions)
@@ -245,7 +246,6 @@ def landscape(
                         "growth": (v[k] / before) ** (1 / step) - 1 if before > 0 else None,
                     }
                 )
-            metric = "top10_share" if lead_by == "top10" else "share"
             rows.sort(key=lambda r: (-(r[metric] or 0.0), r["country"]))
             for rank, row in enumerate(rows, start=1):
                 row["rank"] = rank
@@ -254,7 +254,7 @@ def landscape(
     return Landscape(
         source=records.source,
         counting=counting,
-        metric="top10_share" if lead_by == "top10" else "share",
+        metric=metric,
         windows=tuple(spans),
         shares=to_table(share_rows, SHARE_COLUMNS),
         leaders=to_table(leader_rows, LEADER_COLUMNS),
