@@ -14,6 +14,7 @@ one-off factorisation (~0.2 s).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +39,27 @@ def _duration(days: float) -> float:
     return float(days)
 
 
+def _static(
+    model: str,
+    table: IOTable,
+    cut: Cut,
+    loss: Floats,
+    period: float,
+    note: str,
+    **params: Any,
+) -> ShockResult:
+    """A static model's result: the annual-rate ``loss`` (negatives to 0) over ``period`` days."""
+    return ShockResult(
+        model,
+        table,
+        cut,
+        np.maximum(loss, 0.0) * period / 365.0,
+        period,
+        {**params, "duration_days": period},
+        (*STATIC, note),
+    )
+
+
 def leontief(table: IOTable, cut: Cut, *, duration_days: float = 365.0) -> ShockResult:
     """Demand-side Leontief model with the cut cells' output fixed (the mixed model).
 
@@ -55,19 +77,15 @@ def leontief(table: IOTable, cut: Cut, *, duration_days: float = 365.0) -> Shock
     cols = table.leontief_columns(s)
     loss = cols @ np.linalg.solve(cols[s, :], dxs)
     loss[s] = dxs
-    return ShockResult(
+    return _static(
         "leontief",
         table,
         cut,
-        np.maximum(loss, 0.0) * period / 365.0,
+        loss,
         period,
-        {"duration_days": period},
-        (
-            *STATIC,
-            "Leontief (demand side): the cut cells' output is fixed at (1 - f) of normal; "
-            "their suppliers lose the sales; their customers keep producing (no supply "
-            "constraint), so downstream losses are not counted.",
-        ),
+        "Leontief (demand side): the cut cells' output is fixed at (1 - f) of normal; "
+        "their suppliers lose the sales; their customers keep producing (no supply "
+        "constraint), so downstream losses are not counted.",
     )
 
 
@@ -96,19 +114,15 @@ def ghosh(table: IOTable, cut: Cut, *, duration_days: float = 365.0) -> ShockRes
     rows = ghosh_rows(table, s)
     loss = rows.T @ np.linalg.solve(rows[:, s].T, dxs)
     loss[s] = dxs
-    return ShockResult(
+    return _static(
         "ghosh",
         table,
         cut,
-        np.maximum(loss, 0.0) * period / 365.0,
+        loss,
         period,
-        {"duration_days": period},
-        (
-            *STATIC,
-            "Ghosh (supply side): fixed allocation coefficients; the cut cells' customers lose "
-            "output in proportion to the deliveries they miss, and so on downstream; suppliers "
-            "keep their sales (no backward loss).",
-        ),
+        "Ghosh (supply side): fixed allocation coefficients; the cut cells' customers lose "
+        "output in proportion to the deliveries they miss, and so on downstream; suppliers "
+        "keep their sales (no backward loss).",
     )
 
 
@@ -155,22 +169,19 @@ def hypothetical_extraction(
             vt = np.vstack([f[:, None] * table.Ad[s, :] * d[None, :], eye_s.T])
             kmat = np.eye(2 * k) + vt @ lu
             loss = x - (w - lu @ np.linalg.solve(kmat, vt @ w))
-    return ShockResult(
+    return _static(
         "extraction",
         table,
         cut,
-        np.maximum(loss, 0.0) * period / 365.0,
+        loss,
         period,
-        {"kind": kind, "duration_days": period},
-        (
-            *STATIC,
-            f"Hypothetical extraction ({kind}): the cut fraction of each cell is removed from "
-            + {
-                "total": "the table (its purchases, its sales and its final demand).",
-                "backward": "the buyers' side (its purchases of inputs) only.",
-                "forward": "the sellers' side (its sales to other sectors, Ghosh model) only.",
-            }[kind],
-        ),
+        f"Hypothetical extraction ({kind}): the cut fraction of each cell is removed from "
+        + {
+            "total": "the table (its purchases, its sales and its final demand).",
+            "backward": "the buyers' side (its purchases of inputs) only.",
+            "forward": "the sellers' side (its sales to other sectors, Ghosh model) only.",
+        }[kind],
+        kind=kind,
     )
 
 
