@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from econsec.errors import InvalidInput
@@ -92,14 +92,4 @@ def shock(
     start = time.perf_counter()
     result = chosen.run(table, cut, **params)
     seconds = time.perf_counter() - start
-    return ShockResult(
-        result.model,
-        result.table,
-        result.cut,
-        result.output_loss,
-        result.period_days,
-        result.params,
-        result.assumptions,
-        result.daily,
-        {**result.extra, "seconds": round(seconds, 4)},
-    )
+    return replace(result, extra={**result.extra, "seconds": round(seconds, 4)})

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -149,34 +149,13 @@ def run_trade_shock(
     table = shock.table
     if len(shock.cut.index) == 0:
         raise InvalidInput("the scenario's losses map to no cell of the table")
+    extra = {"trade_value_mapped": shock.mapped_value, "unmapped_products": list(shock.unmapped)}
     if model == "leontief":
         out = models.leontief(table, shock.cut, **params)
-        return ShockResult(
-            "leontief",
-            table,
-            shock.cut,
-            out.output_loss,
-            out.period_days,
-            out.params,
-            (*out.assumptions, *shock.notes),
-            extra={
-                "trade_value_mapped": shock.mapped_value,
-                "unmapped_products": list(shock.unmapped),
-            },
-        )
+        return replace(out, assumptions=(*out.assumptions, *shock.notes), extra=extra)
     if model != "bottleneck":
         raise InvalidInput(f"trade shocks run on leontief or bottleneck, not {model!r}")
     chosen = Params.of(**params)
     daily = simulate(table, np.zeros(table.n), chosen, blocked=shock.blocked, progress=progress)
     out = result("bottleneck", table, shock.cut, daily, chosen, *shock.notes)
-    return ShockResult(
-        out.model,
-        table,
-        shock.cut,
-        out.output_loss,
-        out.period_days,
-        out.params,
-        out.assumptions,
-        out.daily,
-        {"trade_value_mapped": shock.mapped_value, "unmapped_products": list(shock.unmapped)},
-    )
+    return replace(out, extra=extra)
