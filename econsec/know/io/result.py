@@ -195,31 +195,32 @@ class ShockResult:
         by_region: list[dict[str, Any]] = []
         for k, region in enumerate(t.region_list):
             mask = t.region_of == k
+            output, lost = float(t.x[mask].sum()), float(loss[mask].sum())
+            va, va_lost = float(t.v[mask].sum()), float(va_loss[mask].sum())
             by_region.append(
                 {
                     "region": region,
-                    "output": float(t.x[mask].sum()),
-                    "output_loss": float(loss[mask].sum()),
-                    "output_loss_share": _share(float(loss[mask].sum()), float(t.x[mask].sum())),
+                    "output": output,
+                    "output_loss": lost,
+                    "output_loss_share": _share(lost, output),
                     "direct_output_loss": float(loss[mask & ext].sum()),
-                    "value_added": float(t.v[mask].sum()),
-                    "value_added_loss": float(va_loss[mask].sum()),
-                    "value_added_loss_share": _share(
-                        float(va_loss[mask].sum()), float(t.v[mask].sum())
-                    ),
+                    "value_added": va,
+                    "value_added_loss": va_lost,
+                    "value_added_loss_share": _share(va_lost, va),
                 }
             )
         by_region.sort(key=lambda r: -r["output_loss"])
         by_sector: list[dict[str, Any]] = []
         for k, sector in enumerate(t.sector_list):
             mask = t.sector_of == k
+            output, lost = float(t.x[mask].sum()), float(loss[mask].sum())
             by_sector.append(
                 {
                     "sector": sector,
                     "name": t.sector_names.get(sector, sector),
-                    "output": float(t.x[mask].sum()),
-                    "output_loss": float(loss[mask].sum()),
-                    "output_loss_share": _share(float(loss[mask].sum()), float(t.x[mask].sum())),
+                    "output": output,
+                    "output_loss": lost,
+                    "output_loss_share": _share(lost, output),
                 }
             )
         by_sector.sort(key=lambda r: -r["output_loss"])
