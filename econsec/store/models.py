@@ -77,6 +77,9 @@ class ModelStore:
     def _table(self, part: str) -> str:
         return f"know_{self.kind}_{part}"
 
+    def _key(self, name: str) -> tuple[str, str, str]:
+        return (str(self.store.path.resolve()), self.kind, name)
+
     def save(self, name: str, meta: Mapping[str, Any], parts: Mapping[str, pa.Table]) -> None:
         """Store ``parts`` under ``name``, replacing any earlier model of that name."""
         check_name(name)
@@ -125,17 +128,20 @@ class ModelStore:
 
     def describe(self, name: str) -> StoredModel:
         """One model's description, or :class:`NotFound` listing what exists."""
-        for model in self.list():
+        stored = self.list()
+        for model in stored:
             if model.name == name:
                 return model
-        names = ", ".join(m.name for m in self.list()) or "none yet"
+        names = ", ".join(m.name for m in stored) or "none yet"
         raise NotFound(f"no {self.kind} named {name!r} (stored: {names})", name=name)
 
     def read(self, name: str) -> tuple[StoredModel, dict[str, pa.Table]]:
         """The model's description and parts, in the order they were saved."""
-        model = self.describe(name)
+        return self.describe(name), self._parts(name)
+
+    def _parts(self, name: str) -> dict[str, pa.Table]:
         with self.store.reader() as con:
-            parts = {
+            return {
                 part: con.sql(
                     f"SELECT * EXCLUDE (model, _seq) FROM {self._table(part)} "
                     "WHERE model = ? ORDER BY _seq",
@@ -143,28 +149,26 @@ class ModelStore:
                 ).to_arrow_table()
                 for part in self.parts
             }
-        return model, parts
 
     def cached(self, name: str, build: Callable[[StoredModel, dict[str, pa.Table]], T]) -> T:
         """``build(description, parts)`` of model ``name``, kept per process until the model
         is saved again (:class:`NotFound` if there is none)."""
         described = self.describe(name)
-        key = (str(self.store.path.resolve()), self.kind, name)
+        key = self._key(name)
         with _cache_lock:
             hit = _cache.get(key)
         if hit is not None and hit[0] == described.saved_at:
             return hit[1]  # type: ignore[no-any-return]
-        model, parts = self.read(name)
-        value = build(model, parts)
+        value = build(described, self._parts(name))
         with _cache_lock:
-            _cache[key] = (model.saved_at, value)
+            _cache[key] = (described.saved_at, value)
         return value
 
     def delete(self, name: str) -> None:
         """Remove a model (:class:`NotFound` if there is none)."""
         self.describe(name)
         with _cache_lock:
-            _cache.pop((str(self.store.path.resolve()), self.kind, name), None)
+            _cache.pop(self._key(name), None)
         with self.store.writer() as con:
             con.begin()
             try:
