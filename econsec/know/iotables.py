@@ -143,8 +143,9 @@ def stockpile_cover(
     cut = np.asarray(result.cut.index)
     users = np.flatnonzero(np.asarray(table.regions) == holder)
     finals = np.flatnonzero(np.asarray(table.final_regions) == holder)
-    per_user = table.Z[np.ix_(cut, users)].sum(axis=0) / 365.0  # units/day, normal
-    final_use = float(table.Y[np.ix_(cut, finals)].sum()) / 365.0
+    to_users, to_finals = table.Z[np.ix_(cut, users)], table.Y[np.ix_(cut, finals)]
+    per_user = to_users.sum(axis=0) / 365.0  # units/day, normal
+    final_use = float(to_finals.sum()) / 365.0
     normal_use = float(per_user.sum()) + final_use
     if normal_use <= 0:
         raise InvalidInput(f"{holder} uses none of the cut cells' output in the table")
@@ -166,7 +167,7 @@ def stockpile_cover(
             else np.vstack([path, np.tile(path[-1], (horizon_days - path.shape[0], 1))])
         )
     consumption = path[:, users] @ per_user + final_use
-    delivered = table.Z[np.ix_(cut, users)].sum(axis=1) + table.Y[np.ix_(cut, finals)].sum(axis=1)
+    delivered = to_users.sum(axis=1) + to_finals.sum(axis=1)
     weights = delivered / max(float(delivered.sum()), 1e-300)
     supply = (path[:, cut] @ weights) * normal_use
     cover = stock_cover(stock_days * normal_use, consumption, supply)
