@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import econsec.know.stockpile.core as core_module
-from econsec.know.stockpile import GSMProblem, evaluate_policy, solve_gsm, violations
+from econsec.know.stockpile import GSMProblem, GSMSolution, evaluate_policy, solve_gsm, violations
 
 STAGE_KEYS = {
     "stage",
@@ -105,7 +105,8 @@ def check_solution(p: GSMProblem, sol_cost: float, s: np.ndarray, si: np.ndarray
     )
 
 
-def solve_and_check(p: GSMProblem) -> float:
+def solve_and_check(p: GSMProblem) -> GSMSolution:
+    """Solve ``p``, check the solution against brute force and the constraints, return it."""
     sol = solve_gsm(p)
     best, _ = brute_force(p)
     assert sol.status == "optimal"
@@ -113,7 +114,7 @@ def solve_and_check(p: GSMProblem) -> float:
     assert sol.lower_bound <= sol.total_safety_stock_cost + 1e-9
     assert sol.gap <= 1e-4
     check_solution(p, sol.total_safety_stock_cost, sol.service_time, sol.inbound_service_time)
-    return sol.total_safety_stock_cost
+    return sol
 
 
 def serial() -> GSMProblem:
@@ -137,8 +138,8 @@ def test_serial_three_stages_holds_everything_at_the_end() -> None:
     # 30*sqrt6 = 73.5 (the optimum)
     p = serial()
     assert reference_weights(p) == pytest.approx([10, 20, 30])
-    assert solve_and_check(p) == pytest.approx(30 * math.sqrt(6))
-    sol = solve_gsm(p)
+    sol = solve_and_check(p)
+    assert sol.total_safety_stock_cost == pytest.approx(30 * math.sqrt(6))
     assert sol.service_time.tolist() == [2, 5, 0]
     assert sol.net_replenishment_time.tolist() == [0, 0, 6]
     assert sol.safety_stock.tolist() == pytest.approx([0, 0, 10 * math.sqrt(6)])
@@ -163,8 +164,9 @@ def test_assembly() -> None:
     # by hand: both parts quote 1 day (P1 holds 2 days of stock, P2 none), M holds 3 days:
     # 10*sqrt2 + 40*sqrt3 = 83.42; M waiting for both (SI 3) costs 40*sqrt5 = 89.44, parts
     # quoting 0 cost 10*sqrt3 + 10*1 + 40*sqrt2 = 83.89
-    assert solve_and_check(p) == pytest.approx(10 * math.sqrt(2) + 40 * math.sqrt(3))
-    assert solve_gsm(p).service_time.tolist() == [1, 1, 0]
+    sol = solve_and_check(p)
+    assert sol.total_safety_stock_cost == pytest.approx(10 * math.sqrt(2) + 40 * math.sqrt(3))
+    assert sol.service_time.tolist() == [1, 1, 0]
 
 
 def test_distribution_pools_risk() -> None:
@@ -183,8 +185,7 @@ def test_distribution_pools_risk() -> None:
             risk_pool=pool,
         )
         assert reference_weights(p) == pytest.approx([spread, 3, 4])
-        solve_and_check(p)
-        assert solve_gsm(p).demand_mean.tolist() == pytest.approx([70, 30, 40])
+        assert solve_and_check(p).demand_mean.tolist() == pytest.approx([70, 30, 40])
 
 
 def test_diamond_dag() -> None:
@@ -220,9 +221,9 @@ def test_fractional_lead_times_and_quantities() -> None:
     solve_and_check(p)
 
 
-def test_odd_cycle_needs_the_mip() -> None:
-    # a triangle 0 -> 1 -> 2, 0 -> 2: the level LP is fractional; the MIP finds 9 * sqrt(4)
-    p = GSMProblem.build(
+def triangle(z: float | None = None) -> GSMProblem:
+    """0 -> 1 -> 2 and 0 -> 2, an odd cycle of the undirected stage graph."""
+    return GSMProblem.build(
         ["0", "1", "2"],
         [1, 2, 1],
         [2, 2, 3],
@@ -231,13 +232,16 @@ def test_odd_cycle_needs_the_mip() -> None:
         demand_mean=[0, 0, 1],
         demand_std=[0, 0, 1],
         max_service_time=[math.inf, math.inf, 0],
-        z=1.0,
+        z=z,
     )
-    sol = solve_gsm(p)
+
+
+def test_odd_cycle_needs_the_mip() -> None:
+    # the triangle's level LP is fractional; the MIP finds 9 * sqrt(4)
+    sol = solve_and_check(triangle(z=1.0))
     assert sol.stats["lp_integral"] is False
     assert sol.stats["used_mip"] is True
     assert sol.total_safety_stock_cost == pytest.approx(18.0)
-    assert solve_and_check(p) == pytest.approx(18.0)
 
 
 def test_lp_time_out_still_returns_a_feasible_policy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -245,16 +249,7 @@ def test_lp_time_out_still_returns_a_feasible_policy(monkeypatch: pytest.MonkeyP
         status, x, fun = 1, None, math.nan
 
     monkeypatch.setattr(core_module, "linprog", lambda *a, **k: TimedOut())
-    p = GSMProblem.build(
-        ["0", "1", "2"],
-        [1, 2, 1],
-        [2, 2, 3],
-        ["0", "0", "1"],
-        ["1", "2", "2"],
-        demand_mean=[0, 0, 1],
-        demand_std=[0, 0, 1],
-        max_service_time=[math.inf, math.inf, 0],
-    )
+    p = triangle()
     sol = solve_gsm(p, time_limit=1.0)
     assert sol.status == "feasible"
     assert sol.lower_bound == 0.0

@@ -17,6 +17,7 @@ What is checked, and against what:
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -112,14 +113,18 @@ def test_reference_stock_levels_with_mean_lead_times() -> None:
         assert safety + sol.total_pipeline_stock == pytest.approx(mean[n].total_stock, rel=5e-4)
 
 
+@functools.cache
+def reported() -> dict[int, float]:
+    """``reported_optimal_cost.txt`` by chain (read once)."""
+    return read_reported_costs(folder() / "reported_optimal_cost.txt")
+
+
 def reported_ratio(n: int, sol: GSMSolution) -> float:
-    return read_reported_costs(folder() / "reported_optimal_cost.txt")[n] / (
-        sol.total_safety_stock_cost
-    )
+    return reported()[n] / sol.total_safety_stock_cost
 
 
 def test_reported_costs_are_035_of_this_basis_on_deterministic_chains() -> None:
-    assert len(read_reported_costs(folder() / "reported_optimal_cost.txt")) == 38
+    assert len(reported()) == 38
     for n in (2, 4, 13, 17, 23, 25):  # 34 and 35 (0.350, 0.349) in the slow test
         assert reported_ratio(n, solve_gsm(chain(n))) == pytest.approx(0.35, abs=0.002), n
     assert reported_ratio(18, solve_gsm(chain(18))) == pytest.approx(35.0, rel=0.005)  # x100
