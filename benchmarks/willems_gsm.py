@@ -87,6 +87,8 @@ def run_chain(n: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     floor = solve_gsm(read_gsm_stages(path, lead_time_rounding="floor"))
     rounded = solve_gsm(read_gsm_stages(path, lead_time_rounding="round"))
+    safety = float(np.round(sol.safety_stock).sum())
+    safety_round = float(np.round(rounded.safety_stock).sum())
     return {
         "chain": n,
         "stages": problem.n_stages,
@@ -101,10 +103,10 @@ def run_chain(n: int) -> dict[str, Any]:
         "status": sol.status,
         "floor_cost": floor.total_safety_stock_cost,
         "floor_status": floor.status,
-        "safety": float(np.round(sol.safety_stock).sum()),
-        "safety_round": float(np.round(rounded.safety_stock).sum()),
-        "total_round": float(np.round(rounded.safety_stock).sum()) + rounded.total_pipeline_stock,
-        "total": float(np.round(sol.safety_stock).sum()) + sol.total_pipeline_stock,
+        "safety": safety,
+        "safety_round": safety_round,
+        "total_round": safety_round + rounded.total_pipeline_stock,
+        "total": safety + sol.total_pipeline_stock,
     }
 
 
