@@ -8,8 +8,6 @@ deleting needs a signed-in user who may write, and is audited.
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -17,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from econsec.api.deps import CatalogueDep
 from econsec.api.routers.council import ActorDep
+from econsec.api.uploads import uploaded
 from econsec.errors import InvalidInput
 from econsec.know.iotables import LOADERS as IO_LOADERS
 from econsec.know.iotables import IOTables
@@ -39,24 +38,13 @@ def _tables(catalogue: Any) -> IOTables:
 
 def _json(data: Any) -> JSONResponse:
     """JSON with infinities as null (a product that never runs short)."""
-    return JSONResponse(json.loads(json.dumps(data, default=_clean), parse_constant=_none))
+    text = json.dumps(data, default=str)
+    return JSONResponse(json.loads(text, parse_constant=lambda _: None))
 
 
-def _clean(value: Any) -> Any:
-    return str(value)
-
-
-def _none(_: str) -> None:
-    return None
-
-
-def _upload(request: Request, actor: Any, action: str, file: UploadFile) -> Path:
-    request.app.state.security.require(actor, "write", action, "load a Know model")
-    suffix = "".join(Path(file.filename or "upload.csv").suffixes[-2:]) or ".csv"
-    folder = Path(tempfile.mkdtemp(prefix="econsec-upload-"))
-    target = folder / f"upload{suffix}"
-    target.write_bytes(file.file.read())
-    return target
+def _given(**params: float | None) -> dict[str, Any]:
+    """The optional model parameters the request sets (the others keep the model's default)."""
+    return {key: value for key, value in params.items() if value is not None}
 
 
 @router.get("/networks")
@@ -83,12 +71,9 @@ def load_network(
     """Upload a network file and store it as ``name`` (signed-in users who may write)."""
     if loader not in UPLOAD_LOADERS:
         raise InvalidInput(f"unknown loader {loader!r}", expected=", ".join(UPLOAD_LOADERS))
-    path = _upload(request, actor, "know.network.load", file)
-    try:
+    request.app.state.security.require(actor, "write", "know.network.load", "load a Know model")
+    with uploaded(file, default="upload.csv") as (path,):
         network = _networks(catalogue).load(loader, path, name)
-    finally:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
     request.app.state.security.record(
         actor.name, "api", "know.network.load", target=f"network:{name}", file=file.filename
     )
@@ -143,19 +128,10 @@ def network_losses(
     top: Annotated[int, Query(ge=1, le=10_000, description="The N worst failures")] = 100,
 ) -> JSONResponse:
     """Output lost when each node fails alone, worst first, and the Inoue-Todo share."""
-    from econsec.know.network.propagation import inoue_todo_share, single_failure_losses
+    from econsec.know.network.propagation import single_failure_losses
 
     result = single_failure_losses(_network(catalogue, name), level=level)
-    return _json(
-        {
-            "network": name,
-            "level": level,
-            "nodes_failed": int(result.nodes.size),
-            "over_percent": over,
-            "share_of_nodes_over": inoue_todo_share(result, over),
-            "ranking": result.ranking(top).to_pylist(),
-        }
-    )
+    return _json(result.to_dict(over, top))
 
 
 @router.get("/networks/{name}/exposure")
@@ -247,12 +223,9 @@ def load_io_table(
     """Upload an IO table file and store it as ``name`` (signed-in users who may write)."""
     if loader not in IO_LOADERS or loader == "wiod":
         raise InvalidInput(f"unknown loader {loader!r} for one file", expected="japan, csv")
-    path = _upload(request, actor, "know.io.load", file)
-    try:
+    request.app.state.security.require(actor, "write", "know.io.load", "load a Know model")
+    with uploaded(file, default="upload.csv") as (path,):
         _tables(catalogue).load(loader, path, name)
-    finally:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
     request.app.state.security.record(
         actor.name, "api", "know.io.load", target=f"io:{name}", file=file.filename
     )
@@ -284,14 +257,9 @@ def io_shock(
 ) -> JSONResponse:
     """Cut cells of a table and compute the output lost (the JSON of ``econsec know io
     shock --format json``: world_output_loss_share, losses by region and sector, ...)."""
-    params: dict[str, Any] = {}
-    for key, value in (
-        ("inventory_days", inventory_days),
-        ("duration_days", duration_days),
-        ("recovery_days", recovery_days),
-    ):
-        if value is not None:
-            params[key] = value
+    params = _given(
+        inventory_days=inventory_days, duration_days=duration_days, recovery_days=recovery_days
+    )
     result = _tables(catalogue).shock(table, extract, model, **params)
     return _json(result.to_dict())
 
@@ -332,11 +300,7 @@ def io_cover(
     """Days a stockpile of the cut product lasts for ``holder`` (``econsec know cover``)."""
     from econsec.know.iotables import stockpile_cover
 
-    params: dict[str, Any] = {}
-    if inventory_days is not None:
-        params["inventory_days"] = inventory_days
-    if duration_days is not None:
-        params["duration_days"] = duration_days
+    params = _given(inventory_days=inventory_days, duration_days=duration_days)
     result = _tables(catalogue).shock(table, extract, model, **params)
     cover = stockpile_cover(result, holder, stock_days)
     return _json({"table": table, "extract": extract, "model": model, **cover})

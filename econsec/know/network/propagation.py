@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -249,6 +250,18 @@ class FailureLosses:
             },
             schema=LOSSES_SCHEMA,
         )
+
+    def to_dict(self, over_percent: float, top: int | None = None) -> dict[str, Any]:
+        """JSON form: the ``top`` worst scenarios and the share of scenarios costing more than
+        ``over_percent`` % of output (:func:`inoue_todo_share`)."""
+        return {
+            "network": self.network.name,
+            "level": self.level,
+            "nodes_failed": int(self.nodes.size),
+            "over_percent": over_percent,
+            "share_of_nodes_over": inoue_todo_share(self, over_percent),
+            "ranking": self.ranking(top).to_pylist(),
+        }
 
 
 def default_scenarios(network: SupplyNetwork, level: Level | None) -> Ints:
