@@ -24,20 +24,14 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import pyarrow as pa
 from scipy.special import ndtr
 
 from econsec.errors import DataError, InvalidInput
-from econsec.know.network.model import (
-    EDGES_SCHEMA,
-    NODES_SCHEMA,
-    NetworkSource,
-    SupplyNetwork,
-)
+from econsec.know.network.model import NetworkSource, SupplyNetwork
 
 WILLEMS_CITATION = (
     "Willems, S. P. (2008). Data Set: Real-World Multiechelon Supply Chains Used for Inventory "
@@ -49,6 +43,18 @@ ETO_CITATION = (
 )
 ETO_LICENCE = "CC BY-NC 4.0 (non-commercial use only; attribution required)"
 _RAW = "/stages/stage/@"
+#: Columns of a Willems chain in the GSM-ready form (``up_stages``: the pairs that follow).
+GSM_HEADER = (
+    "stage_id",
+    "lead_time",
+    "max_s_time",
+    "cost_rate",
+    "risk_pool",
+    "ext_demand_mean",
+    "ext_demand_std",
+    "ext_demand_thres",
+    "up_stages",
+)
 
 
 def open_text(path: Path) -> TextIO:
@@ -103,12 +109,7 @@ def build_network(
     src: NetworkSource,
 ) -> SupplyNetwork:
     try:
-        return SupplyNetwork.from_arrow(
-            name,
-            pa.Table.from_pylist(nodes, schema=NODES_SCHEMA),
-            pa.Table.from_pylist(edges, schema=EDGES_SCHEMA),
-            src,
-        )
+        return SupplyNetwork.build(name, nodes, edges, src)
     except InvalidInput as exc:
         raise DataError(exc.message, path=path) from None
 
@@ -200,38 +201,17 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
     time; stages with external demand are the finished products."""
     path = Path(path)
     name = name or f"willems_{_chain_number(path)}"
-    header = [
-        "stage_id",
-        "lead_time",
-        "max_s_time",
-        "cost_rate",
-        "risk_pool",
-        "ext_demand_mean",
-        "ext_demand_std",
-        "ext_demand_thres",
-        "up_stages",
-    ]
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     with open_text(path) as fh:
         reader = csv.reader(fh)
-        got = next(reader, None)
-        if got != header:
-            raise DataError("unexpected header", path=path, line=1, expected=",".join(header))
+        if next(reader, None) != list(GSM_HEADER):
+            raise DataError("unexpected header", path=path, line=1, expected=",".join(GSM_HEADER))
         for cells in reader:
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) < 8 or (len(cells) - 8) % 2:
-                raise DataError(
-                    "expected 8 fields then upstream, quantity pairs",
-                    path=path,
-                    line=line,
-                    got=f"{len(cells)} fields",
-                )
-            stage = cells[0].strip()
-            if not stage:
-                raise DataError("a stage needs an id", path=path, line=line, field="stage_id")
+            stage = gsm_stage(cells, path, line)
             demand = number(cells[5], path, line, "ext_demand_mean")
             threshold = number(cells[7], path, line, "ext_demand_thres")
             nodes.append(
@@ -250,11 +230,7 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
                     "service_level": float(ndtr(threshold)) if threshold == threshold else None,
                 }
             )
-            for k in range(8, len(cells), 2):
-                upstream = cells[k].strip()
-                if not upstream:
-                    raise DataError("empty upstream stage", path=path, line=line, field="up_stages")
-                quantity = number(cells[k + 1], path, line, "up_stages", required=True)
+            for upstream, quantity in gsm_upstream(cells, path, line):
                 edges.append(
                     {"source": upstream, "target": stage, "kind": "bom", "quantity": quantity}
                 )
@@ -279,6 +255,39 @@ def read_willems_gsm(path: Path, name: str | None = None) -> SupplyNetwork:
         citation=WILLEMS_CITATION,
     )
     return build_network(name, path, nodes, edges, source)
+
+
+def gsm_stage(cells: Sequence[str], path: Path, line: int) -> str:
+    """The stage id of a row of the GSM-ready form, after checking the row's shape: the 8
+    fields of :data:`GSM_HEADER` before ``up_stages``, then ``upstream, quantity`` pairs."""
+    if len(cells) < 8 or (len(cells) - 8) % 2:
+        raise DataError(
+            "expected 8 fields then upstream, quantity pairs",
+            path=path,
+            line=line,
+            got=f"{len(cells)} fields",
+        )
+    stage = cells[0].strip()
+    if not stage:
+        raise DataError("a stage needs an id", path=path, line=line, field="stage_id")
+    return stage
+
+
+def gsm_upstream(
+    cells: Sequence[str], path: Path, line: int, *, positive: bool = False
+) -> Iterator[tuple[str, float]]:
+    """The ``(upstream stage, quantity)`` pairs of a row of the GSM-ready form (quantities
+    required; with ``positive``, > 0)."""
+    for k in range(8, len(cells), 2):
+        upstream = cells[k].strip()
+        if not upstream:
+            raise DataError("empty upstream stage", path=path, line=line, field="up_stages")
+        quantity = number(cells[k + 1], path, line, "up_stages", required=True)
+        if positive and quantity <= 0:
+            raise DataError(
+                "quantity must be > 0", path=path, line=line, field="up_stages", got=cells[k + 1]
+            )
+        yield upstream, quantity
 
 
 def _willems_title(path: Path, sic: str) -> str:

@@ -28,21 +28,10 @@ from typing import Literal
 
 import numpy as np
 
-from econsec.datasets.supply import number
+from econsec.datasets.supply import GSM_HEADER, gsm_stage, gsm_upstream, number
 from econsec.errors import DataError, InvalidInput
 from econsec.know.stockpile.problem import GSMProblem
 
-HEADER = (
-    "stage_id",
-    "lead_time",
-    "max_s_time",
-    "cost_rate",
-    "risk_pool",
-    "ext_demand_mean",
-    "ext_demand_std",
-    "ext_demand_thres",
-    "up_stages",
-)
 Rounding = Literal["none", "floor", "round"]
 
 
@@ -74,18 +63,18 @@ def read_gsm_stages(
         raise InvalidInput(f"lead_time_rounding {lead_time_rounding!r}; expected none/floor/round")
     ids: list[str] = []
     seen: dict[str, int] = {}
-    columns: dict[str, list[float]] = {field: [] for field in HEADER[1:8]}
+    columns: dict[str, list[float]] = {field: [] for field in GSM_HEADER[1:8]}
     arcs: list[tuple[str, str, float, int]] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
-            if header is None or tuple(h.strip() for h in header[:9]) != HEADER:
+            if header is None or tuple(h.strip() for h in header[:9]) != GSM_HEADER:
                 raise DataError(
                     "unexpected header",
                     path=path,
                     line=1,
-                    expected=",".join(HEADER),
+                    expected=",".join(GSM_HEADER),
                     got=",".join(header or []),
                 )
             for cells in reader:
@@ -104,21 +93,7 @@ def read_gsm_stages(
                     )
                 seen[stage] = line
                 ids.append(stage)
-                for k in range(8, len(cells), 2):
-                    upstream = cells[k].strip()
-                    if not upstream:
-                        raise DataError(
-                            "empty upstream stage", path=path, line=line, field="up_stages"
-                        )
-                    quantity = number(cells[k + 1], path, line, "up_stages", required=True)
-                    if quantity <= 0:
-                        raise DataError(
-                            "quantity must be > 0",
-                            path=path,
-                            line=line,
-                            field="up_stages",
-                            got=cells[k + 1],
-                        )
+                for upstream, quantity in gsm_upstream(cells, path, line, positive=True):
                     arcs.append((upstream, stage, quantity, line))
     except OSError as exc:
         raise DataError(f"cannot read the file: {exc.strerror}", path=path) from None
@@ -164,17 +139,8 @@ def read_gsm_stages(
 
 def _stage_row(cells: list[str], path: Path, line: int, columns: dict[str, list[float]]) -> str:
     """Append one stage's numbers to ``columns`` (NaN where empty) and return its id."""
-    if len(cells) < 8 or (len(cells) - 8) % 2:
-        raise DataError(
-            "expected 8 fields then upstream, quantity pairs",
-            path=path,
-            line=line,
-            got=f"{len(cells)} fields",
-        )
-    stage = cells[0].strip()
-    if not stage:
-        raise DataError("a stage needs an id", path=path, line=line, field="stage_id")
-    values = {f: number(cells[i], path, line, f) for i, f in enumerate(HEADER[1:8], start=1)}
+    stage = gsm_stage(cells, path, line)
+    values = {f: number(cells[i], path, line, f) for i, f in enumerate(GSM_HEADER[1:8], start=1)}
     if math.isnan(values["lead_time"]):
         raise DataError("a value is required", path=path, line=line, field="lead_time")
     if math.isnan(values["cost_rate"]):
