@@ -136,7 +136,7 @@ def _fast_tables(edges_path: Path, nodes: Path | None) -> tuple[pa.Table, pa.Tab
         {"source": src, "target": dst, "kind": kind, **numbers}, schema=EDGES_SCHEMA
     )
     if nodes is None:
-        return pa.table({f.name: [] for f in NODES_SCHEMA}, schema=NODES_SCHEMA), edge_table
+        return NODES_SCHEMA.empty_table(), edge_table
     table = _read_strings(nodes)
     if table is None or "id" not in table.column_names:
         return None
@@ -218,11 +218,11 @@ def _node_row(
             expected=", ".join(NODE_KINDS),
         )
     final = (row.get("final") or "").strip().lower()
-    if final and final not in {"true", "false", "1", "0", "yes", "no"}:
+    if final and final not in _YES + _NO:
         raise DataError(
             f"{where} not a yes/no value".strip(), path=path, line=line, field="final", got=final
         )
-    out["final"] = None if not final else final in {"true", "1", "yes"}
+    out["final"] = None if not final else final in _YES
     for attr in NODE_ATTRIBUTES:
         out[attr] = number(row.get(attr), path, line, attr) if row.get(attr) else None
     return out
@@ -238,7 +238,7 @@ def _edge_row(
                 f"{where} an edge needs a {end}".strip(), path=path, line=line, field=end
             )
     kind = out["kind"] or "supply"
-    if kind not in {"supply", "bom", "type"}:
+    if kind not in EDGE_KINDS:
         raise DataError(
             f"{where} unknown edge kind".strip(),
             path=path,
