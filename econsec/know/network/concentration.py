@@ -88,31 +88,29 @@ def concentration(network: SupplyNetwork, level: Level) -> Concentration:
     mask = graph.supply_mask(network, level) & (network.edge_kind == SUPPLY)
     weight, _ = graph.supply_weights(network, mask)
     edges = np.flatnonzero(mask)
+    if edges.size == 0:  # reduceat refuses empty arrays
+        none, nothing = np.zeros(0, np.int64), np.zeros(0)
+        return Concentration(
+            level, none, none, none, none, nothing, np.zeros(0, bool), nothing, nothing
+        )
     src, dst = network.src[edges], network.dst[edges]
     agg = aggregate_providers(network)[src]
     raw = network.share[edges]
     shown = np.where(np.isnan(raw), weight[edges], raw)
     order = np.lexsort((network.src[edges], -np.where(agg, -1.0, shown), dst))
     src, dst, agg, shown, w = src[order], dst[order], agg[order], shown[order], weight[edges][order]
-    nodes, starts = graph.runs(dst)
-    named = np.add.reduceat((~agg).astype(np.int64), starts) if dst.size else starts
-    aggs = np.add.reduceat(agg.astype(np.int64), starts) if dst.size else starts
-    top = np.where(agg[starts], -1, src[starts]) if dst.size else starts
-    top_share = np.where(agg[starts], np.nan, shown[starts]) if dst.size else np.zeros(0)
     raw = raw[order]
-    given = ~np.isnan(raw[starts]) & ~agg[starts] if dst.size else np.zeros(0, bool)
-    known = np.where(np.isnan(raw), 0.0, raw)
-    squares = np.where(agg, 0.0, w * w)
+    nodes, starts = graph.runs(dst)
     return Concentration(
         level=level,
         node=nodes,
-        providers=named,
-        aggregates=aggs,
-        top=top,
-        top_share=top_share,
-        top_given=given,
-        known_share=np.add.reduceat(known, starts) if dst.size else np.zeros(0),
-        hhi=np.add.reduceat(squares, starts) if dst.size else np.zeros(0),
+        providers=np.add.reduceat((~agg).astype(np.int64), starts),
+        aggregates=np.add.reduceat(agg.astype(np.int64), starts),
+        top=np.where(agg[starts], -1, src[starts]),
+        top_share=np.where(agg[starts], np.nan, shown[starts]),
+        top_given=~np.isnan(raw[starts]) & ~agg[starts],
+        known_share=np.add.reduceat(np.where(np.isnan(raw), 0.0, raw), starts),
+        hhi=np.add.reduceat(np.where(agg, 0.0, w * w), starts),
     )
 
 
@@ -194,15 +192,10 @@ def country_exposure(
     such ``u``) and the largest ``x_uc`` with its input. Sorted by exposure, descending
     (:data:`EXPOSURE_SCHEMA`)."""
     p = network.index(product)
-    mask = graph.supply_mask(network, level)
     n = network.n_nodes
-    back = sparse.csr_matrix(
-        (np.ones(int(mask.sum())), (network.dst[mask], network.src[mask])), shape=(n, n)
-    )
+    back, supply, weight = _upstream(network, level)
     limit = np.inf if max_tier is None else float(max_tier)
     tier = csgraph.dijkstra(back, indices=p, unweighted=True, limit=limit)
-    supply = mask & (network.edge_kind == SUPPLY)
-    weight, _ = graph.supply_weights(network, supply)
     edges = np.flatnonzero(supply & np.isfinite(tier[network.dst]))
     codes, code_of = _country_codes(network)
     targets = graph.unique(network.dst[edges])
@@ -241,6 +234,22 @@ def country_exposure(
         {name: [r[i] for r in rows] for i, name in enumerate(EXPOSURE_SCHEMA.names)},
         schema=EXPOSURE_SCHEMA,
     )
+
+
+def _upstream(network: SupplyNetwork, level: Level) -> tuple[sparse.csr_matrix, Bools, Floats]:
+    """Cached per level, for :func:`country_exposure` of each product: the edges counted at
+    ``level`` reversed (target -> source), its supply edges and their effective shares."""
+
+    def build() -> tuple[sparse.csr_matrix, Bools, Floats]:
+        mask = graph.supply_mask(network, level)
+        n = network.n_nodes
+        back = sparse.csr_matrix(
+            (np.ones(int(mask.sum())), (network.dst[mask], network.src[mask])), shape=(n, n)
+        )
+        supply = mask & (network.edge_kind == SUPPLY)
+        return back, supply, graph.supply_weights(network, supply)[0]
+
+    return graph.cached(network, f"upstream:{level}", build)
 
 
 def _country_codes(network: SupplyNetwork) -> tuple[list[str], Ints]:
