@@ -224,9 +224,9 @@ def supply_mask(network: SupplyNetwork, level: Level | None) -> Bools:
     whose source is a country (``"country"``), is not (``"firm"``), or all (``None``)."""
     if level not in (None, "firm", "country"):
         raise InvalidInput(f"unknown provider level {level!r}", expected="firm or country")
-    supply = network.edge_kind == SUPPLY
     if level is None:
         return np.ones(network.n_edges, dtype=bool)
+    supply = network.edge_kind == SUPPLY
     country = is_country(network)[network.src]
     out: Bools = ~supply | (country if level == "country" else ~country)
     return out
@@ -340,8 +340,8 @@ def dominators(network: SupplyNetwork, products: Ints) -> tuple[Ints, Ints]:
     of the dominator tree are climbed for all products at once (one step a round)."""
     idom = dominator_tree(network)
     top = root(network)
-    cur = idom[np.asarray(products, dtype=np.int64)]
     prod = np.asarray(products, dtype=np.int64)
+    cur = idom[prod]
     doms: list[Ints] = []
     owners: list[Ints] = []
     alive = cur != top
