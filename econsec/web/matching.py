@@ -18,6 +18,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from econsec.api.routers.know import cached
+from econsec.api.routers.promote_matching import MAX_NEEDS, MAX_SEEDS
 from econsec.api.uploads import uploaded
 from econsec.errors import EconsecError, InvalidInput
 from econsec.promote.matching import METHODS, NeedMatches
@@ -40,7 +41,6 @@ SAMPLES = {
 }
 #: Messages translated from Python (tests check each has a Japanese translation).
 MESSAGES = (*METHOD_NAMES.values(), *SAMPLES.values())
-MAX_SEEDS, MAX_NEEDS = 20_000, 2_000  # an upload's rows, as POST /promote/match
 SHOWN = 50  # needs shown in full on the page after an upload
 MULTI_SHOWN = 20  # multi-use seeds listed on the page
 LABEL = 160  # characters of a text shown as its label
