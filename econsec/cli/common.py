@@ -56,12 +56,16 @@ def progress_bar() -> Iterator[ProgressFn]:
 
 def print_json(data: Any) -> None:
     """Write ``data`` as indented JSON to stdout."""
-    out_console.file.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    write_json(data)
 
 
 def write_json(data: Any, out: Path | None = None) -> None:
     """``data`` as indented JSON (UTF-8, values JSON lacks as text) to stdout or ``out``."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", out)
+
+
+def write_text(text: str, out: Path | None = None) -> None:
+    """``text`` to stdout, or to the file ``out`` (UTF-8)."""
     if out is None:
         out_console.file.write(text)
     else:

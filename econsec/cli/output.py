@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.table import Table
 
-from econsec.cli.common import out_console
+from econsec.cli.common import out_console, write_json, write_text
 from econsec.errors import DataError
 from econsec.reports.tables import cell as _cell
 from econsec.reports.tables import csv_text, records
@@ -66,11 +64,10 @@ def write(
         pq.write_table(table, out)
         return
     if fmt is Format.json:
-        text = json.dumps(records(table, extra), ensure_ascii=False, indent=2, default=str)
-        _emit(text + "\n", out)
+        write_json(records(table, extra), out)
         return
     if fmt is Format.csv:
-        _emit(csv_text(table), out)
+        write_text(csv_text(table), out)
         return
     shown = table.select(list(columns)) if columns else table
     total = shown.num_rows
@@ -95,10 +92,3 @@ def write(
     out_console.print(view)
     if limit is not None and total > limit:
         out_console.print(f"({total - limit:,} more rows: --limit N, or --format csv)")
-
-
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")

@@ -8,7 +8,6 @@ Commands (registered on ``econsec promote`` by :func:`register`): ``landscape``,
 
 from __future__ import annotations
 
-import json
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pyarrow as pa
 import typer
 
-from econsec.cli.common import err_console, out_console, progress_bar
+from econsec.cli.common import err_console, progress_bar, write_json
 from econsec.cli.output import Format, write
 from econsec.errors import InvalidInput
 from econsec.promote.landscape import Landscape
@@ -118,14 +117,6 @@ def load_records(
         return _landscapes().records(dataset or SHIPPED_NAME, rules, min_score, progress)
 
 
-def _emit_json(data: Any, out: Path | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
 def _notes(notes: list[str] | tuple[str, ...]) -> None:
     for note in notes:
         err_console.print(f"note: {note}")
@@ -211,7 +202,7 @@ def landscape(
     if chart is not None:
         _charts(result, chart, country, top)
     if fmt is Format.json:
-        _emit_json(result.to_dict(top, country), out)
+        write_json(result.to_dict(top, country), out)
         return
     metric = "top-10 % share" if result.metric == "top10_share" else "share of all output"
     if view is View.leaders:
@@ -288,7 +279,7 @@ def compare(
         read_aspi_technologies(technologies or shipped(TECHNOLOGIES_FILE)),
     )
     if fmt is Format.json:
-        _emit_json(doc, out)
+        write_json(doc, out)
         return
     rows = doc["technologies"]
     if fmt is Format.table:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import pyarrow as pa
 import typer
 
-from econsec.cli.common import err_console, out_console, progress_bar
+from econsec.cli.common import err_console, out_console, progress_bar, write_json, write_text
 from econsec.cli.output import Format, write
 from econsec.datasets.promote_texts import read_closed_topics, read_texts
 from econsec.promote.matching import METHODS, NeedMatches, match_tables
@@ -88,13 +88,6 @@ def _rows(results: list[NeedMatches], passage: int | None) -> list[dict[str, Any
     return rows
 
 
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
 def match(
     seeds: Seeds,
     needs: Needs,
@@ -118,10 +111,9 @@ def match(
     results, _ = _run(seeds, needs, top, method, seeds_id, needs_id, min_sectors)
     if fmt is MatchFormat.jsonl:
         lines = (json.dumps(r.to_dict(), ensure_ascii=False) for r in results)
-        _emit("".join(line + "\n" for line in lines), out)
+        write_text("".join(line + "\n" for line in lines), out)
     elif fmt is MatchFormat.json:
-        doc = [r.to_dict() for r in results]
-        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", out)
+        write_json([r.to_dict() for r in results], out)
     else:
         rows = _rows(results, 90 if fmt is MatchFormat.table else None)
         table = (
@@ -160,7 +152,7 @@ def match_multiuse(
         for m in found
     ]
     if fmt is Format.json:
-        _emit(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2) + "\n", out)
+        write_json([m.to_dict() for m in found], out)
         return
     if not rows and fmt is Format.table:
         out_console.print("no seed matches needs of several sectors (needs without sector?)")
@@ -207,7 +199,7 @@ def match_eval(
         scores = evaluate(matcher, sets, baseline=plain, k=k, progress=progress)
     rows = [s.to_dict() for s in scores]
     if fmt is Format.json:
-        _emit(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", out)
+        write_json(rows, out)
         return
     if fmt is Format.table:  # four decimals: the shared table format shows one
         rows = [{c: f"{v:.4f}" if isinstance(v, float) else v for c, v in r.items()} for r in rows]

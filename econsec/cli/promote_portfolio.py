@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Annotated, Any
 import pyarrow as pa
 import typer
 
-from econsec.cli.common import err_console, out_console, progress_bar
+from econsec.cli.common import err_console, progress_bar, write_json, write_text
 from econsec.cli.output import Format, write
 from econsec.errors import InvalidInput
 
@@ -20,14 +19,6 @@ Fmt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or
 Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")]
 Limit = Annotated[int, typer.Option("--limit", help="Rows in the terminal table.")]
 CANDIDATE_COLUMNS = ["id", "area", "funded", "option", "label", "cost", "value", "reason"]
-
-
-def _json_text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_plain) + "\n"
-
-
-def _plain(value: Any) -> Any:
-    return str(value)
 
 
 def _finite(data: Any) -> Any:
@@ -39,14 +30,6 @@ def _finite(data: Any) -> Any:
     if isinstance(data, list):
         return [_finite(v) for v in data]
     return data
-
-
-def _emit_json(data: Any, out: Path | None) -> None:
-    text = _json_text(_finite(data))
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
 
 
 def allocate(
@@ -117,7 +100,7 @@ def allocate(
     data = result.to_dict()
     data["problem"] = str(problem)
     if fmt is Format.json:
-        _emit_json(data, out)
+        write_json(_finite(data), out)
         return
     rows = data.get("explanations") or [
         {"id": c.id, "area": c.area, "funded": c.id in result.chosen, "option": k}
@@ -223,7 +206,7 @@ def score(
         )
     rows = data["candidates"]
     if fmt is Format.json:
-        _emit_json(data, out)
+        write_json(_finite(data), out)
         return
     table = pa.Table.from_pylist(rows)
     if fmt is not Format.table:
@@ -323,13 +306,9 @@ def candidates(
         only_derived=only_derived,
     )
     if fmt is CandidatesFormat.json:
-        text = _json_text(doc)
+        write_json(doc, out)
     else:
-        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
-    if out is None:
-        out_console.file.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
+        write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100), out)
     missing = doc["meta"]["to_fill"]
     if missing:
         err_console.print(

@@ -9,8 +9,6 @@ crosswalk shown is the shipped one with the stored edits applied (``--shipped``:
 
 from __future__ import annotations
 
-import json
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +17,7 @@ import pyarrow as pa
 import typer
 from rich.table import Table
 
-from econsec.cli.common import err_console, out_console, print_json
+from econsec.cli.common import err_console, out_console, print_json, write_json, write_text
 from econsec.cli.output import Format, write
 from econsec.cli.promote_taxonomy_crosswalk import app as crosswalk_app
 from econsec.promote.taxonomy import Taxonomy, Technology
@@ -78,21 +76,14 @@ def _links(t: Technology) -> str:
     )
 
 
-def _emit(text: str, out: Path | None) -> None:
-    """``text`` to ``out`` (stdout when None or ``-``)."""
-    if out is None or str(out) == "-":
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
-
-
-def _json(data: Any, out: Path | None) -> None:
-    _emit(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", out)
+def _file(out: Path | None) -> Path | None:
+    """``out``, or None (stdout) for ``-``."""
+    return None if out is None or str(out) == "-" else out
 
 
 def _technologies(found: list[Technology], fmt: Format, out: Path | None, title: str) -> None:
     if fmt is Format.json:
-        _json([t.to_dict() for t in found], out)
+        write_json([t.to_dict() for t in found], _file(out))
         return
     from econsec.promote.taxonomy_export import COLUMNS, rows
 
@@ -145,7 +136,7 @@ def search(
     taxonomy = _taxonomies(file, shipped)[1]
     hits = find(taxonomy, text, list_name=list_name, area=area, limit=limit)
     if fmt is Format.json:
-        _json([h.to_dict() for h in hits], out)
+        write_json([h.to_dict() for h in hits], _file(out))
         return
     rows: list[dict[str, Any]] = [
         {
@@ -228,7 +219,7 @@ def compare(
 
     doc = compared(_taxonomies(file, shipped)[1], area)
     if fmt is Format.json:
-        _json(doc, out)
+        write_json(doc, _file(out))
         return
     lists = list(doc["lists"])
     rows = [
@@ -314,6 +305,7 @@ def export(
     from econsec.promote.taxonomy_export import export as exported
 
     taxonomy = _taxonomies(file, shipped)[1]
-    _emit(exported(taxonomy, fmt.value, list_name), out)
-    if out is not None and str(out) != "-":
-        err_console.print(f"{len(taxonomy.browse(list_name))} technologies written to {out}")
+    target = _file(out)
+    write_text(exported(taxonomy, fmt.value, list_name), target)
+    if target is not None:
+        err_console.print(f"{len(taxonomy.browse(list_name))} technologies written to {target}")
