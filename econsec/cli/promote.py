@@ -13,11 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(promote_taxonomy.app, name="taxonomy")
-app.command("landscape")(promote_landscape.landscape)
-app.command("landscape-compare")(promote_landscape.compare)
-app.command("landscape-load")(promote_landscape.load)
-app.command("landscape-datasets")(promote_landscape.datasets)
-app.command("landscape-delete")(promote_landscape.delete)
+promote_landscape.register(app)
 app.command("match")(promote_matching.match)
 app.command("match-multiuse")(promote_matching.match_multiuse)
 app.command("match-eval")(promote_matching.match_eval)

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from econsec.cli import promote_landscape
-from econsec.errors import EconsecError
+from tests.cli import test_cli as cli
 from tests.conftest import shared_file
 
 SAMPLE = Path(__file__).parents[1] / "promote" / "fixtures" / "openalex_works_synthetic.json"
@@ -26,46 +22,20 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
 
 
-def _promote(argv: list[str]) -> None:
-    """``econsec promote ARGV``: through the real entry point once the landscape commands are
-    wired into ``econsec promote``, else through the same commands on a stand-in group with
-    main's error handling (one line on stderr, exit 1)."""
-    from econsec.cli import app, main
-
-    promote = next((g.typer_instance for g in app.registered_groups if g.name == "promote"), None)
-    wired = promote is not None and any(c.name == "landscape" for c in promote.registered_commands)
-    if wired:
-        main(["promote", *argv])
-        return
-    group = typer.Typer(pretty_exceptions_enable=False)
-    promote_landscape.register(group)
-    try:
-        group(args=argv, prog_name="econsec promote")
-    except EconsecError as exc:
-        sys.stderr.write(f"error: {exc.message}\n")
-        sys.exit(1)
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, str]:
-    code: object = 0
-    try:
-        _promote(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    assert code in (0, None), captured.err
-    return captured.out, captured.err
+    """``econsec promote ARGS``, which must succeed; its stdout and stderr."""
+    return cli.run(capsys, "promote", *args)
 
 
 def fail(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    with pytest.raises(SystemExit) as exit_:
-        _promote(list(args))
-    assert exit_.value.code not in (0, None)
-    return capsys.readouterr().err
+    """``econsec promote ARGS``, which must exit non-zero; its stderr."""
+    code, _, err = cli.fail(capsys, "promote", *args)
+    assert code != 0
+    return err
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    return json.loads(run(capsys, *args)[0])
+    return cli.run_json(capsys, "promote", *args)
 
 
 def test_json_on_the_real_counts(env_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
