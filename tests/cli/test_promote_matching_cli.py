@@ -1,7 +1,7 @@
 """``econsec promote match``, ``match-multiuse`` and ``match-eval`` as a user runs them: real
 SBIR topics as needs against real SBIR awards as seeds (a slice), and a synthetic pair of small
-files for the error paths. The commands run through a Typer app registered exactly as the
-report asks ``econsec promote`` to register them."""
+files for the error paths. The commands run through ``econsec promote``'s own Typer app (errors
+raise, unformatted)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from econsec.cli import promote_matching
+from econsec.cli.promote import app
 from econsec.errors import DataError
 from tests.conftest import shared_file
-
-app = typer.Typer()
-app.command("match")(promote_matching.match)
-app.command("match-multiuse")(promote_matching.match_multiuse)
-app.command("match-eval")(promote_matching.match_eval)
 
 
 def run(*args: str) -> str:
