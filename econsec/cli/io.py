@@ -128,6 +128,11 @@ def _params(pairs: list[str] | None) -> dict[str, Any]:
     return params
 
 
+def given(**options: Any) -> dict[str, Any]:
+    """The model parameters given on the command line (those not None)."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
 @app.command("shock")
 def shock_(
     table: Annotated[str, typer.Option("--table", "-t", help="Name of a stored IO table.")],
@@ -170,14 +175,9 @@ def shock_(
     """
     if model not in MODELS:
         raise typer.BadParameter(f"choose one of {', '.join(MODELS)}", param_hint="--model")
-    params = _params(param)
-    for key, value in (
-        ("inventory_days", inventory_days),
-        ("duration_days", duration_days),
-        ("recovery_days", recovery_days),
-    ):
-        if value is not None:
-            params[key] = value
+    params = _params(param) | given(
+        inventory_days=inventory_days, duration_days=duration_days, recovery_days=recovery_days
+    )
     with progress_bar() as report:
         result = tables().shock(table, extract, model, progress=report, **params)
     data = result.to_dict()
@@ -228,22 +228,18 @@ def trade_shock_(
 ) -> None:
     """An export stop (the trade scenario of `econsec know scenario`) fed into the IO table:
     what re-routing cannot replace cuts the exporter's supply lines to the importers."""
-    from econsec.cli.know import _engine
+    from econsec.cli.know import _codes, _engine
     from econsec.know.scenarios import export_stop
 
     scenario = export_stop(
         _engine(),
         exporter=exporter,
-        products=[c.strip() for c in products.split(",") if c.strip()],
+        products=_codes(products),
         year=year,
-        importers=[c.strip() for c in (importers or "").split(",") if c.strip()] or None,
+        importers=_codes(importers) or None,
         max_divert=max_divert,
     )
-    params: dict[str, Any] = {}
-    if inventory_days is not None:
-        params["inventory_days"] = inventory_days
-    if duration_days is not None:
-        params["duration_days"] = duration_days
+    params = given(inventory_days=inventory_days, duration_days=duration_days)
     with progress_bar() as report:
         result = tables().trade_shock(
             table, scenario.losses, scenario.exporter, model, progress=report, **params

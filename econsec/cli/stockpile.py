@@ -4,13 +4,14 @@ cover`` (days a stockpile lasts under an IO disruption)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import typer
 
 from econsec.cli.common import out_console, progress_bar, write_json
+from econsec.cli.io import given
 from econsec.cli.output import Format, write
 
 Fmt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
@@ -100,11 +101,7 @@ def cover(
     from econsec import open_io_tables
     from econsec.know.iotables import stockpile_cover
 
-    params: dict[str, Any] = {}
-    if inventory_days is not None:
-        params["inventory_days"] = inventory_days
-    if duration_days is not None:
-        params["duration_days"] = duration_days
+    params = given(inventory_days=inventory_days, duration_days=duration_days)
     with progress_bar() as report:
         result = open_io_tables().shock(table, extract, model, progress=report, **params)
     data = {
