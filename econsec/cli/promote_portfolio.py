@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,22 +13,12 @@ import typer
 from econsec.cli.common import err_console, progress_bar, write_json, write_text
 from econsec.cli.output import Format, write
 from econsec.errors import InvalidInput
+from econsec.reports.tables import finite
 
 Fmt = Annotated[Format, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
 Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")]
 Limit = Annotated[int, typer.Option("--limit", help="Rows in the terminal table.")]
 CANDIDATE_COLUMNS = ["id", "area", "funded", "option", "label", "cost", "value", "reason"]
-
-
-def _finite(data: Any) -> Any:
-    """Infinities and NaN as null, so that the output is strict JSON."""
-    if isinstance(data, float):
-        return data if math.isfinite(data) else None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_finite(v) for v in data]
-    return data
 
 
 def allocate(
@@ -100,7 +89,7 @@ def allocate(
     data = result.to_dict()
     data["problem"] = str(problem)
     if fmt is Format.json:
-        write_json(_finite(data), out)
+        write_json(finite(data), out)
         return
     rows = data.get("explanations") or [
         {"id": c.id, "area": c.area, "funded": c.id in result.chosen, "option": k}
@@ -109,7 +98,7 @@ def allocate(
     ]
     for row in rows:
         row.pop("blocked_by", None)
-    table = pa.Table.from_pylist(_finite(rows))
+    table = pa.Table.from_pylist(finite(rows))
     columns = [c for c in CANDIDATE_COLUMNS if c in table.column_names]
     if fmt is not Format.table:
         write(table, fmt, out)
@@ -127,16 +116,14 @@ def allocate(
 
 def _summaries(data: dict[str, Any]) -> None:
     """The area, year and frontier tables under the candidates table."""
-    areas = pa.Table.from_pylist(_finite(data["spending_by_area"]))
+    areas = pa.Table.from_pylist(finite(data["spending_by_area"]))
     write(areas, Format.table, None, title="Spending by area")
     if data.get("spending_by_year"):
-        table = pa.Table.from_pylist(_finite(data["spending_by_year"]))
+        table = pa.Table.from_pylist(finite(data["spending_by_year"]))
         write(table, Format.table, None, title="Spending by fiscal year")
     if data.get("pareto"):
         points = [{k: v for k, v in p.items() if k != "chosen"} for p in data["pareto"]]
-        write(
-            pa.Table.from_pylist(_finite(points)), Format.table, None, title="Value-cost frontier"
-        )
+        write(pa.Table.from_pylist(finite(points)), Format.table, None, title="Value-cost frontier")
 
 
 def _directions(items: list[str]) -> dict[str, str]:
@@ -206,7 +193,7 @@ def score(
         )
     rows = data["candidates"]
     if fmt is Format.json:
-        write_json(_finite(data), out)
+        write_json(finite(data), out)
         return
     table = pa.Table.from_pylist(rows)
     if fmt is not Format.table:

@@ -9,13 +9,13 @@ fractional output in the window.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from econsec.promote.landscape_records import Records
+from econsec.reports.tables import finite
 
 if TYPE_CHECKING:
     from econsec.promote.landscape import Window
@@ -75,11 +75,7 @@ INSTITUTION_COLUMNS = {
 
 def to_table(rows: list[dict[str, Any]], columns: dict[str, pa.DataType]) -> pa.Table:
     schema = pa.schema(list(columns.items()))
-    clean = [
-        {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in r.items()}
-        for r in rows
-    ]
-    return pa.Table.from_pylist(clean, schema=schema)
+    return pa.Table.from_pylist([finite(r) for r in rows], schema=schema)
 
 
 def top_institutions(

@@ -37,17 +37,23 @@ def flat(table: pa.Table) -> pa.Table:
     return pa.table(columns)
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def finite(data: Any) -> Any:
+    """``data`` with every infinite or NaN float as None, through dicts and lists: strict JSON
+    (and Arrow tables) take it as it is."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [finite(v) for v in data]
+    return data
 
 
 def records(table: pa.Table, extra: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """JSON-ready objects, one per row (``extra`` keys added to each)."""
     rows = []
     for row in table.to_pylist():
-        clean = {k: _json_value(v) for k, v in row.items()}
+        clean = {k: finite(v) for k, v in row.items()}
         rows.append({**clean, **(extra or {})})
     return rows
 

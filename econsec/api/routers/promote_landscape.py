@@ -11,7 +11,6 @@ may write, and is audited.
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,6 +23,7 @@ from fastapi.responses import Response
 from econsec.api.deps import CatalogueDep
 from econsec.api.routers.council import ActorDep
 from econsec.promote.landscape import Landscape, landscape
+from econsec.reports.tables import finite
 from econsec.store.landscapes import SHIPPED_NAME, Landscapes
 
 router = APIRouter(prefix="/promote", tags=["promote: technology landscape"])
@@ -44,17 +44,6 @@ ScoreQ = Annotated[float, Query(ge=0, le=1, description="Least OpenAlex label sc
 
 def _landscapes(catalogue: Any) -> Landscapes:
     return Landscapes(catalogue.store)
-
-
-def _finite(data: Any) -> Any:
-    """JSON-safe: infinities and NaN as null."""
-    if isinstance(data, float) and not math.isfinite(data):
-        return None
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_finite(v) for v in data]
-    return data
 
 
 def _build(
@@ -113,7 +102,7 @@ def get_landscape(
         focus=focus,
         institutions=top,
     )
-    return cast(dict[str, Any], _finite({"dataset": dataset, **result.to_dict(top, country)}))
+    return cast(dict[str, Any], finite({"dataset": dataset, **result.to_dict(top, country)}))
 
 
 @router.get("/landscape/chart", response_class=Response)
@@ -176,7 +165,7 @@ def landscape_compare(
         read_aspi_results(shipped(ASPI_RESULTS_FILE)),
         read_aspi_technologies(shipped(TECHNOLOGIES_FILE)),
     )
-    return cast(dict[str, Any], _finite({"dataset": dataset, **doc}))
+    return cast(dict[str, Any], finite({"dataset": dataset, **doc}))
 
 
 @router.get("/landscape/datasets")

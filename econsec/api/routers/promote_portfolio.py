@@ -11,13 +11,13 @@ routes need no sign-in. The ``/example`` routes work on the shipped real-based e
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from econsec.api.deps import CatalogueDep
+from econsec.api.responses import finite_json
 from econsec.datasets.promote_problem import (
     body_source,
     example_path,
@@ -76,12 +76,6 @@ TopK = Annotated[int, Query(ge=1, le=1000, description="Share in the top K")]
 Tornado = Annotated[float, Query(ge=0, lt=100, description="Move each weight by +-PCT %")]
 
 
-def _json(data: Any) -> JSONResponse:
-    """JSON with infinities and NaN as null."""
-    text = json.dumps(data, ensure_ascii=False, default=str)
-    return JSONResponse(json.loads(text, parse_constant=lambda _: None))
-
-
 def within_limits(problem: Problem) -> Problem:
     """``problem``, or InvalidInput when it is larger than the API and the pages solve."""
     options = sum(len(c.options) for c in problem.candidates)
@@ -104,7 +98,7 @@ def _solve(
     spec = within_limits(problem).with_rules(
         budget=budget, must_fund=must_fund or (), never_fund=never_fund or ()
     )
-    return _json(allocate(spec, **options).to_dict())
+    return finite_json(allocate(spec, **options).to_dict())
 
 
 def _example() -> Any:
@@ -163,7 +157,7 @@ def allocate_example(options: AllocationOptions) -> JSONResponse:
 @router.get("/portfolio/example")
 def example() -> JSONResponse:
     """The shipped example problem file as JSON (edit it and POST it to /promote/allocate)."""
-    return _json(_example().data)
+    return finite_json(_example().data)
 
 
 def _score(
@@ -180,7 +174,7 @@ def _score(
         key, _, value = item.partition("=")
         turns[key.strip()] = value.strip()
     alts = with_directions(alts, turns)
-    return _json(report(alts, method, parse_weights(weights or []), **options))
+    return finite_json(report(alts, method, parse_weights(weights or []), **options))
 
 
 def _score_options(
@@ -272,4 +266,4 @@ def candidates_file(
     if format == "yaml":
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
         return Response(text.encode("utf-8"), media_type="application/yaml; charset=utf-8")
-    return _json(doc)
+    return finite_json(doc)

@@ -7,13 +7,13 @@ deleting needs a signed-in user who may write, and is audited.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from econsec.api.deps import CatalogueDep
+from econsec.api.responses import finite_json
 from econsec.api.routers.council import ActorDep
 from econsec.api.uploads import uploaded
 from econsec.errors import InvalidInput
@@ -34,12 +34,6 @@ def _networks(catalogue: Any) -> Networks:
 
 def _tables(catalogue: Any) -> IOTables:
     return IOTables(catalogue.store)
-
-
-def _json(data: Any) -> JSONResponse:
-    """JSON with infinities as null (a product that never runs short)."""
-    text = json.dumps(data, default=str)
-    return JSONResponse(json.loads(text, parse_constant=lambda _: None))
 
 
 def _given(**params: float | None) -> dict[str, Any]:
@@ -116,7 +110,7 @@ def network_spof(
         kinds=set(kind) if kind else None,
         products=product,
     )
-    return _json([f.to_dict() for f in found])
+    return finite_json([f.to_dict() for f in found])
 
 
 @router.get("/networks/{name}/losses")
@@ -131,7 +125,7 @@ def network_losses(
     from econsec.know.network.propagation import single_failure_losses
 
     result = single_failure_losses(_network(catalogue, name), level=level)
-    return _json(result.to_dict(over, top))
+    return finite_json(result.to_dict(over, top))
 
 
 @router.get("/networks/{name}/exposure")
@@ -146,7 +140,7 @@ def network_exposure(
     from econsec.know.network.concentration import country_exposure
 
     table = country_exposure(_network(catalogue, name), product, max_tier=max_tier, level=level)
-    return _json(table.to_pylist())
+    return finite_json(table.to_pylist())
 
 
 @router.get("/networks/{name}/simulate")
@@ -168,7 +162,7 @@ def network_simulate(
         inventory_days=inventory_days,
         level=level,
     )
-    return _json(result.to_dict())
+    return finite_json(result.to_dict())
 
 
 @router.get("/networks/{name}/betweenness")
@@ -186,7 +180,7 @@ def network_betweenness(
     result = betweenness(
         _network(catalogue, name), samples=samples, seed=seed, directed=not undirected
     )
-    return _json(
+    return finite_json(
         {"exact": result.exact, "samples": result.samples, "nodes": result.top(top).to_pylist()}
     )
 
@@ -261,7 +255,7 @@ def io_shock(
         inventory_days=inventory_days, duration_days=duration_days, recovery_days=recovery_days
     )
     result = _tables(catalogue).shock(table, extract, model, **params)
-    return _json(result.to_dict())
+    return finite_json(result.to_dict())
 
 
 @router.get("/networks/{name}/stockpile")
@@ -281,7 +275,7 @@ def network_stockpile(
         _network(catalogue, name), service_level=service_level, holding_rate=holding_rate
     )
     data = solve_gsm(problem, time_limit=time_limit).to_dict()
-    return _json({**data, "network": name, "method": f"{method}: {data.get('method', '')}"})
+    return finite_json({**data, "network": name, "method": f"{method}: {data.get('method', '')}"})
 
 
 @router.get("/io/cover")
@@ -303,4 +297,4 @@ def io_cover(
     params = _given(inventory_days=inventory_days, duration_days=duration_days)
     result = _tables(catalogue).shock(table, extract, model, **params)
     cover = stockpile_cover(result, holder, stock_days)
-    return _json({"table": table, "extract": extract, "model": model, **cover})
+    return finite_json({"table": table, "extract": extract, "model": model, **cover})
