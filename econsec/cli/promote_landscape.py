@@ -267,17 +267,11 @@ def compare(
     --format json prints the whole comparison; table, csv and parquet the per-technology rows
     (table also the headline).
     """
-    from econsec.datasets.aspi import read_aspi_results, read_aspi_technologies
-    from econsec.datasets.openalex_tables import ASPI_RESULTS_FILE, TECHNOLOGIES_FILE, shipped
-    from econsec.promote.landscape_compare import compare_with_aspi
+    from econsec.promote.landscape_compare import compare_with_files
 
     records = load_records(counts, works, dataset, area_map, min_score)
     result = build(records, period=period, first=first, last=last)
-    doc = compare_with_aspi(
-        result,
-        read_aspi_results(aspi or shipped(ASPI_RESULTS_FILE)),
-        read_aspi_technologies(technologies or shipped(TECHNOLOGIES_FILE)),
-    )
+    doc = compare_with_files(result, aspi, technologies)
     if fmt is Format.json:
         write_json(doc, out)
         return

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from econsec.datasets.aspi import AspiResults, AspiSummary, AspiTechnology
@@ -161,3 +162,18 @@ def _caveats(result: Landscape, near: tuple[Window, int] | None) -> list[str]:
     )
     out.extend(n for n in result.notes if "counts" in n or "citation" in n)
     return out
+
+
+def compare_with_files(
+    result: Landscape, aspi: Path | None = None, technologies: Path | None = None
+) -> dict[str, Any]:
+    """:func:`compare_with_aspi` on ASPI's results file and the technologies file (default:
+    the shipped ``aspi_tracker_results.yaml`` and ``critical_technologies.yaml``)."""
+    from econsec.datasets.aspi import read_aspi_results, read_aspi_technologies
+    from econsec.datasets.openalex_tables import ASPI_RESULTS_FILE, TECHNOLOGIES_FILE, shipped
+
+    return compare_with_aspi(
+        result,
+        read_aspi_results(aspi or shipped(ASPI_RESULTS_FILE)),
+        read_aspi_technologies(technologies or shipped(TECHNOLOGIES_FILE)),
+    )

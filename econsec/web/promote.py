@@ -251,15 +251,9 @@ def landscape_page(request: Request, form: LandscapeForm) -> Response:
 
 def _aspi(result: Landscape, technology: str) -> dict[str, Any]:
     """ASPI's headline beside ours, and ASPI's technologies paired with ``technology``."""
-    from econsec.datasets.aspi import read_aspi_results, read_aspi_technologies
-    from econsec.datasets.openalex_tables import ASPI_RESULTS_FILE, TECHNOLOGIES_FILE, shipped
-    from econsec.promote.landscape_compare import compare_with_aspi
+    from econsec.promote.landscape_compare import compare_with_files
 
-    doc = compare_with_aspi(
-        result,
-        read_aspi_results(shipped(ASPI_RESULTS_FILE)),
-        read_aspi_technologies(shipped(TECHNOLOGIES_FILE)),
-    )
+    doc = compare_with_files(result)
     doc["technologies"] = [r for r in doc["technologies"] if r["technology"] == technology]
     return doc
 

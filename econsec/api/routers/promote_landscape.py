@@ -155,16 +155,10 @@ def landscape_compare(
 ) -> dict[str, Any]:
     """Our leaders beside ASPI's published headline (the shipped ASPI files): ``{headline,
     technologies, caveats, aspi_metric, our_metric, ...}``."""
-    from econsec.datasets.aspi import read_aspi_results, read_aspi_technologies
-    from econsec.datasets.openalex_tables import ASPI_RESULTS_FILE, TECHNOLOGIES_FILE, shipped
-    from econsec.promote.landscape_compare import compare_with_aspi
+    from econsec.promote.landscape_compare import compare_with_files
 
     result = _build(catalogue, dataset, min_score, period=period, first=first, last=last)
-    doc = compare_with_aspi(
-        result,
-        read_aspi_results(shipped(ASPI_RESULTS_FILE)),
-        read_aspi_technologies(shipped(TECHNOLOGIES_FILE)),
-    )
+    doc = compare_with_files(result)
     return cast(dict[str, Any], finite({"dataset": dataset, **doc}))
 
 
