@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from econsec.errors import EconsecError, InvalidInput, NotFound
 from econsec.know.network.model import SupplyNetwork
-from econsec.know.network.simulation import ProductOutcome, SimulationResult
+from econsec.know.network.simulation import ProductOutcome, SimulationResult, days_or_none
 from econsec.web.i18n import N_, Locale
 from econsec.web.know import csv_download, number
 from econsec.web.network_view import level_of, networks_of
@@ -117,10 +117,6 @@ def _affected(result: SimulationResult, product: str) -> list[ProductOutcome]:
     return sorted(hit, key=lambda p: (p.product != product, -p.lost_output_share, p.product))
 
 
-def _finite(days: float) -> float | None:
-    return None if math.isinf(days) else days
-
-
 def _days(horizon: int) -> list[int]:
     """The days drawn: all, or every n-th so that at most :data:`POINTS` are (and the last)."""
     step = max(1, math.ceil(horizon / POINTS))
@@ -156,8 +152,8 @@ def results(
             {
                 "product": p.product,
                 "label": network.label(network.index(p.product)),
-                "tts": _finite(p.time_to_survive_days),
-                "ttr": _finite(p.time_to_recover_days),
+                "tts": days_or_none(p.time_to_survive_days),
+                "ttr": days_or_none(p.time_to_recover_days),
                 "lost": p.lost_output_share,
             }
             for p in affected[:SHOWN]

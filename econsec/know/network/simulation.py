@@ -89,8 +89,8 @@ class ProductOutcome:
             "product": self.product,
             "name": self.name,
             "shortfall": [round(float(x), 9) for x in self.shortfall],
-            "time_to_survive_days": _finite(self.time_to_survive_days),
-            "time_to_recover_days": _finite(self.time_to_recover_days),
+            "time_to_survive_days": days_or_none(self.time_to_survive_days),
+            "time_to_recover_days": days_or_none(self.time_to_recover_days),
             "lost_output_share": self.lost_output_share,
         }
 
@@ -118,7 +118,8 @@ class SimulationResult:
         }
 
 
-def _finite(x: float) -> float | None:
+def days_or_none(x: float) -> float | None:
+    """A number of days, None for never (infinite): JSON and tables take it as it is."""
     return None if math.isinf(x) else float(x)
 
 
