@@ -18,8 +18,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from econsec.api.routers.know import cached
-from econsec.api.routers.promote_matching import MAX_NEEDS, MAX_SEEDS
-from econsec.api.uploads import uploaded
+from econsec.api.routers.promote_matching import (
+    MAX_NEEDS,
+    MAX_SEEDS,
+    read_uploads,
+    record_upload,
+)
 from econsec.errors import EconsecError, InvalidInput
 from econsec.promote.matching import METHODS, NeedMatches
 from econsec.promote.matching_sectors import MultiUse
@@ -153,7 +157,6 @@ def match_upload(
     needs_id: Annotated[str, Form()] = "id",
 ) -> Response:
     """Two uploaded files matched (signed-in users who may write; audited; nothing stored)."""
-    from econsec.datasets.promote_texts import read_texts
 
     actor = current_actor(request)
     if actor is None:
@@ -173,9 +176,9 @@ def match_upload(
     }
     try:
         chosen_top, chosen_method = _settings(top, method)
-        with uploaded(seeds, needs, default="upload.csv") as (seed_path, need_path):
-            seed_table = read_texts(seed_path, id_column=seeds_id.strip() or "id")
-            need_table = read_texts(need_path, id_column=needs_id.strip() or "id")
+        seed_table, need_table = read_uploads(
+            seeds, needs, seeds_id.strip() or "id", needs_id.strip() or "id"
+        )
         if seed_table.num_rows > MAX_SEEDS or need_table.num_rows > MAX_NEEDS:
             raise InvalidInput(
                 f"too many rows for the web page: {seed_table.num_rows} seeds, "
@@ -184,16 +187,7 @@ def match_upload(
                 "(use econsec promote match)",
             )
         context |= _context(_run(seed_table, need_table, chosen_top, chosen_method), "", SHOWN)
-        security.record(
-            actor.name,
-            "web",
-            "promote.match.files",
-            target="matching",
-            seeds=seeds.filename,
-            needs=needs.filename,
-            seed_count=seed_table.num_rows,
-            need_count=need_table.num_rows,
-        )
+        record_upload(security, actor, "web", (seeds, seed_table), (needs, need_table))
     except EconsecError as error:
         context["error"] = error
     return render(request, "promote_match.html", actor=actor, section="promote", **context)

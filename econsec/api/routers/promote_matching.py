@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import pyarrow as pa
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
@@ -115,20 +116,39 @@ def match_files(
     audited). The files are read, matched and deleted; nothing is stored."""
     security = request.app.state.security
     security.require(actor, "write", "promote.match.files", "upload files to match")
-    with uploaded(seeds, needs, default="upload.csv") as (seed_path, need_path):
-        seed_table = read_texts(seed_path, id_column=seeds_id)
-        need_table = read_texts(need_path, id_column=needs_id)
+    seed_table, need_table = read_uploads(seeds, needs, seeds_id, needs_id)
     results, found = match_tables(
         seed_table, need_table, top=top, method=method, min_sectors=min_sectors
     )
+    record_upload(security, actor, "api", (seeds, seed_table), (needs, need_table))
+    return _answer(results, found, method)
+
+
+def read_uploads(
+    seeds: UploadFile, needs: UploadFile, seeds_id: str, needs_id: str
+) -> tuple[pa.Table, pa.Table]:
+    """The uploaded seeds and needs files as :func:`read_texts` reads them (their ids in
+    ``seeds_id`` and ``needs_id``); nothing is kept."""
+    with uploaded(seeds, needs, default="upload.csv") as (seed_path, need_path):
+        return read_texts(seed_path, id_column=seeds_id), read_texts(need_path, id_column=needs_id)
+
+
+def record_upload(
+    security: Any,
+    actor: Any,
+    channel: str,
+    seeds: tuple[UploadFile, pa.Table],
+    needs: tuple[UploadFile, pa.Table],
+) -> None:
+    """The audit record of a match of uploaded files: who, by which channel, which files and
+    how many rows."""
     security.record(
         actor.name,
-        "api",
+        channel,
         "promote.match.files",
         target="matching",
-        seeds=seeds.filename,
-        needs=needs.filename,
-        seed_count=seed_table.num_rows,
-        need_count=need_table.num_rows,
+        seeds=seeds[0].filename,
+        needs=needs[0].filename,
+        seed_count=seeds[1].num_rows,
+        need_count=needs[1].num_rows,
     )
-    return _answer(results, found, method)
